@@ -1,0 +1,136 @@
+/* sse-event-source.h: a reconnecting EventSource client over libsoup
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(__SSE_GLIB_INSIDE__) && !defined(SSE_COMPILATION)
+# error "Only <sse-glib/sse-glib.h> can be included directly."
+#endif
+
+#include <libsoup/soup.h>
+
+#include "sse-event.h"
+#include "sse-version-macros.h"
+
+G_BEGIN_DECLS
+
+/**
+ * SseStatus:
+ * @SSE_STATUS_CONNECTING: a connection attempt is under way (the request
+ *   was sent, or is about to be, and no response has arrived yet)
+ * @SSE_STATUS_OPEN: the server accepted the stream; events are arriving
+ * @SSE_STATUS_RECONNECTING: the connection was lost; the source waits for
+ *   [property@Sse.EventSource:reconnect-delay] milliseconds before attempt
+ *   number [property@Sse.EventSource:reconnect-attempt]
+ * @SSE_STATUS_CLOSED: the source is not connected and will not connect again
+ *   until [method@Sse.EventSource.open] is called
+ *
+ * The state of an [class@Sse.EventSource], as seen by its user.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  SSE_STATUS_CONNECTING,
+  SSE_STATUS_OPEN,
+  SSE_STATUS_RECONNECTING,
+  SSE_STATUS_CLOSED,
+} SseStatus;
+
+#define SSE_TYPE_EVENT_SOURCE (sse_event_source_get_type ())
+
+SSE_AVAILABLE_IN_1_0
+G_DECLARE_FINAL_TYPE (SseEventSource, sse_event_source, SSE, EVENT_SOURCE, GObject)
+
+/**
+ * SseBackoffFunc:
+ * @source: the event source that is about to wait
+ * @attempt: the number of the reconnection attempt that will follow the
+ *   wait, starting at 1 for the first attempt after a connection was lost
+ * @reconnection_time: the current reconnection time in milliseconds:
+ *   [property@Sse.EventSource:reconnection-time], which the server may
+ *   have changed with a `retry:` field
+ * @user_data: the data passed to [method@Sse.EventSource.set_backoff_func]
+ *
+ * Computes how long to wait before a reconnection attempt.
+ *
+ * Returns: the delay in milliseconds
+ *
+ * Since: 1.0
+ */
+typedef guint (*SseBackoffFunc) (SseEventSource *source,
+                                 guint           attempt,
+                                 guint           reconnection_time,
+                                 gpointer        user_data);
+
+SSE_AVAILABLE_IN_1_0
+SseEventSource *sse_event_source_new                        (const char     *url);
+SSE_AVAILABLE_IN_1_0
+SseEventSource *sse_event_source_new_for_message            (SoupMessage    *msg);
+
+SSE_AVAILABLE_IN_1_0
+void            sse_event_source_open                       (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+void            sse_event_source_close                      (SseEventSource *self);
+
+SSE_AVAILABLE_IN_1_0
+SoupSession    *sse_event_source_get_session                (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+const char     *sse_event_source_get_url                    (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+SseStatus       sse_event_source_get_status                 (SseEventSource *self);
+
+SSE_AVAILABLE_IN_1_0
+const char     *sse_event_source_get_last_event_id          (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+void            sse_event_source_set_last_event_id          (SseEventSource *self,
+                                                             const char     *last_event_id);
+
+SSE_AVAILABLE_IN_1_0
+guint           sse_event_source_get_reconnection_time      (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+void            sse_event_source_set_reconnection_time      (SseEventSource *self,
+                                                             guint           milliseconds);
+SSE_AVAILABLE_IN_1_0
+guint           sse_event_source_get_max_reconnection_time  (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+void            sse_event_source_set_max_reconnection_time  (SseEventSource *self,
+                                                             guint           milliseconds);
+SSE_AVAILABLE_IN_1_0
+guint           sse_event_source_get_reconnect_attempt      (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+guint           sse_event_source_get_reconnect_delay        (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+gint            sse_event_source_get_max_reconnect_attempts (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+void            sse_event_source_set_max_reconnect_attempts (SseEventSource *self,
+                                                             gint            max_attempts);
+SSE_AVAILABLE_IN_1_0
+guint           sse_event_source_get_connect_timeout        (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+void            sse_event_source_set_connect_timeout        (SseEventSource *self,
+                                                             guint           milliseconds);
+SSE_AVAILABLE_IN_1_0
+guint           sse_event_source_get_read_timeout           (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+void            sse_event_source_set_read_timeout           (SseEventSource *self,
+                                                             guint           milliseconds);
+SSE_AVAILABLE_IN_1_0
+guint64         sse_event_source_get_max_event_size         (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+void            sse_event_source_set_max_event_size         (SseEventSource *self,
+                                                             guint64         max_event_size);
+SSE_AVAILABLE_IN_1_0
+gboolean        sse_event_source_get_retry_on_server_error  (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+void            sse_event_source_set_retry_on_server_error  (SseEventSource *self,
+                                                             gboolean        retry);
+
+SSE_AVAILABLE_IN_1_0
+void            sse_event_source_set_backoff_func           (SseEventSource *self,
+                                                             SseBackoffFunc  func,
+                                                             gpointer        user_data,
+                                                             GDestroyNotify  destroy);
+
+G_END_DECLS

@@ -1,0 +1,1285 @@
+/* sse-parser.c: incremental parser for the text/event-stream format
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "sse-error.h"
+#include "sse-parser-private.h"
+#include "sse-utf8-private.h"
+
+/**
+ * SseParser:
+ *
+ * An incremental parser for the `text/event-stream` format of the WHATWG
+ * "Server-sent events" standard.
+ *
+ * Feed it bytes as they arrive, split anywhere; it emits
+ * [signal@Sse.Parser::event] for every complete event and
+ * [signal@Sse.Parser::comment] for every comment line.
+ *
+ * ```c
+ * static void
+ * on_event (SseParser *parser, SseEvent *event, gpointer user_data)
+ * {
+ *   g_print ("%s: %s\n", sse_event_get_event_type (event),
+ *            sse_event_get_data (event));
+ * }
+ *
+ * g_autoptr(SseParser) parser = sse_parser_new ();
+ * g_autoptr(GError) error = NULL;
+ *
+ * g_signal_connect (parser, "event", G_CALLBACK (on_event), NULL);
+ * if (!sse_parser_feed (parser, (const guint8 *) "data: hel", 9, &error) ||
+ *     !sse_parser_feed (parser, (const guint8 *) "lo\n\n", 4, &error))
+ *   g_warning ("%s", error->message);
+ * // prints "message: hello"
+ * ```
+ *
+ * The parser follows every rule of the standard: a leading byte order mark
+ * is dropped once; lines end at CRLF, LF or CR (a CR at the end of a feed
+ * ends the line at once); bytes that are not UTF-8 become U+FFFD exactly as
+ * a browser decodes them, even when a character is split between feeds;
+ * `id` fields containing NUL are ignored; `retry` takes only digits; an
+ * event is dispatched at a blank line, and an unterminated event at the end
+ * of the stream is discarded ([method@Sse.Parser.finish]).
+ *
+ * Memory is bounded by [property@Sse.Parser:max-event-size]: an event that
+ * grows past it is dropped with %SSE_ERROR_EVENT_TOO_LARGE and parsing goes
+ * on with the next one. Each byte is looked at a constant number of times,
+ * however the input is split.
+ *
+ * Since: 1.0
+ */
+
+typedef enum {
+  LINE_START,
+  IN_NAME,
+  AFTER_COLON,
+  IN_VALUE,
+} LineState;
+
+typedef enum {
+  FIELD_IGNORE,
+  FIELD_DATA,
+  FIELD_EVENT,
+  FIELD_ID,
+  FIELD_RETRY,
+  FIELD_COMMENT,
+} Field;
+
+/* A growable byte buffer that always keeps a NUL after its contents. */
+typedef struct {
+  char  *data;
+  gsize  len;
+  gsize  cap;
+} Buf;
+
+/* Scratch buffers bigger than this are given back after use, so that one
+ * large event does not pin its memory for the rest of the stream. */
+#define KEEP_CAPACITY (1024 * 1024)
+
+static const char bom[3] = { '\xEF', '\xBB', '\xBF' };
+
+struct _SseParser
+{
+  GObject             parent_instance;
+
+  /* Per stream */
+  guint               bom_state;        /* BOM bytes matched; 3 when past */
+  LineState           line_state;
+  Field               field;
+  char                name[8];          /* start of the field name */
+  gsize               name_len;         /* full length, may exceed 8 */
+  guint               after_cr : 1;     /* a feed ended in CR: swallow one LF */
+  guint               discarding : 1;   /* event over the limit: skip to its end */
+  guint               block_has_id : 1; /* this block had a (valid) id field */
+  guint               id_changed : 1;   /* id_buf differs from last_event_id */
+  guint               in_feed : 1;
+  guint               retry_ok : 1;
+  guint               retry_digits : 1;
+  guint64             retry_acc;
+  gint64              block_retry;
+
+  Buf                 data;             /* raw bytes, each line + LF */
+  Buf                 type;             /* raw bytes */
+  Buf                 value;            /* the id or comment line being read */
+  Buf                 id_buf;           /* "last event ID buffer", valid UTF-8 */
+
+  /* Survive the end of a stream */
+  Buf                 last_event_id;    /* valid UTF-8 */
+  gint64              retry;
+  guint64             max_event_size;
+  guint               generation;       /* bumped by finish and reset */
+
+  GError             *error;            /* first error of the feed under way */
+
+  const SseParserSink *sink;
+  gpointer             sink_data;
+
+  /* Cache for the detail of the "event" signal */
+  char               *detail_name;
+  GQuark              detail_quark;
+};
+
+enum {
+  PROP_0,
+  PROP_LAST_EVENT_ID,
+  PROP_RETRY,
+  PROP_MAX_EVENT_SIZE,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_EVENT,
+  SIGNAL_COMMENT,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+static guint notify_signal_id;
+
+G_DEFINE_FINAL_TYPE (SseParser, sse_parser, G_TYPE_OBJECT)
+
+/* Buffers ---------------------------------------------------------------- */
+
+static void
+buf_grow (Buf   *b,
+          gsize  needed,
+          gsize  budget)
+{
+  gsize cap = MAX (b->cap * 2, 64);
+
+  /* With a limit, never reserve more than the event may still use. */
+  if (budget != 0 && cap > needed + budget)
+    cap = needed + budget;
+  if (cap < needed)
+    cap = needed;
+
+  b->data = g_realloc (b->data, cap);
+  b->cap = cap;
+}
+
+static inline void
+buf_append (Buf        *b,
+            const char *s,
+            gsize       n,
+            gsize       budget)
+{
+  if (G_UNLIKELY (b->len + n + 1 > b->cap))
+    buf_grow (b, b->len + n + 1, budget);
+  memcpy (b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+static inline void
+buf_set (Buf        *b,
+         const char *s,
+         gsize       n)
+{
+  b->len = 0;
+  buf_append (b, s, n, 0);
+}
+
+static inline void
+buf_truncate (Buf *b)
+{
+  b->len = 0;
+  if (b->data != NULL)
+    b->data[0] = '\0';
+}
+
+/* Empties @b, and gives its memory back if it grew large. */
+static void
+buf_trim (Buf *b)
+{
+  if (b->cap > KEEP_CAPACITY)
+    {
+      g_clear_pointer (&b->data, g_free);
+      b->cap = 0;
+      b->len = 0;
+    }
+  else
+    buf_truncate (b);
+}
+
+static void
+buf_free (Buf *b)
+{
+  g_clear_pointer (&b->data, g_free);
+  b->len = b->cap = 0;
+}
+
+static inline gboolean
+buf_equal (const Buf *a,
+           const Buf *b)
+{
+  return a->len == b->len && (a->len == 0 || memcmp (a->data, b->data, a->len) == 0);
+}
+
+/* Repairs invalid UTF-8 in @s, using @scratch when needed. */
+static const char *
+valid_utf8 (const char  *s,
+            gsize       *len,
+            GString    **scratch)
+{
+  if (G_LIKELY (_sse_utf8_is_valid (s, *len)))
+    return s;
+
+  *scratch = g_string_sized_new (*len + 8);
+  _sse_utf8_append_repaired (*scratch, s, *len);
+  *len = (*scratch)->len;
+  return (*scratch)->str;
+}
+
+/* Notifications ---------------------------------------------------------- */
+
+static void
+notify (SseParser *self,
+        guint      prop)
+{
+  /* Streams set these often (an id per event); skip the work of a
+   * notification nobody is listening to. */
+  if (g_signal_has_handler_pending (self, notify_signal_id,
+                                    g_param_spec_get_name_quark (properties[prop]),
+                                    FALSE))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+/* Dispatch --------------------------------------------------------------- */
+
+static void
+commit_last_event_id (SseParser *self)
+{
+  if (!self->id_changed)
+    return;
+
+  self->id_changed = FALSE;
+  if (buf_equal (&self->id_buf, &self->last_event_id))
+    return;
+
+  buf_set (&self->last_event_id, self->id_buf.data ? self->id_buf.data : "", self->id_buf.len);
+  if (self->sink == NULL)
+    notify (self, PROP_LAST_EVENT_ID);
+}
+
+static void
+reset_block (SseParser *self)
+{
+  buf_truncate (&self->data);
+  buf_truncate (&self->type);
+  self->block_has_id = FALSE;
+  self->block_retry = -1;
+}
+
+static GQuark
+event_detail (SseParser  *self,
+              const char *type)
+{
+  /* g_quark_try_string(), never g_quark_from_string(): the server picks
+   * event names, and interning each one would leak memory it controls. A
+   * handler connected for "event::foo" has interned "foo" already. */
+  if (self->detail_name != NULL && strcmp (self->detail_name, type) == 0)
+    return self->detail_quark;
+
+  {
+    GQuark quark = g_quark_try_string (type);
+
+    if (quark != 0)
+      {
+        g_free (self->detail_name);
+        self->detail_name = g_strdup (type);
+        self->detail_quark = quark;
+      }
+    return quark;
+  }
+}
+
+static void
+emit_event (SseParser            *self,
+            const SseEventFields *fields)
+{
+  const char *type = fields->event_type_len > 0 ? fields->event_type : "message";
+  GQuark detail = event_detail (self, type);
+
+  if (g_signal_has_handler_pending (self, signals[SIGNAL_EVENT], detail, FALSE))
+    {
+      SseEvent *event = _sse_event_new_from_fields (fields);
+
+      g_signal_emit (self, signals[SIGNAL_EVENT], detail, event);
+      sse_event_unref (event);
+    }
+}
+
+static void
+dispatch (SseParser *self)
+{
+  g_autoptr(GString) data_scratch = NULL;
+  g_autoptr(GString) type_scratch = NULL;
+  SseEventFields fields;
+
+  self->discarding = FALSE;
+  commit_last_event_id (self);
+
+  if (self->data.len == 0)
+    {
+      reset_block (self);
+      return;
+    }
+
+  /* Every data line appended a LF: the last one is not part of the data. */
+  self->data.len--;
+  self->data.data[self->data.len] = '\0';
+
+  fields.data_len = self->data.len;
+  fields.data = valid_utf8 (self->data.data, &fields.data_len, &data_scratch);
+  fields.event_type_len = self->type.len;
+  fields.event_type = self->type.len > 0 ? valid_utf8 (self->type.data, &fields.event_type_len,
+                                                       &type_scratch)
+                                         : NULL;
+  fields.id = self->block_has_id ? (self->id_buf.data ? self->id_buf.data : "") : NULL;
+  fields.id_len = self->block_has_id ? self->id_buf.len : 0;
+  fields.last_event_id = self->last_event_id.data ? self->last_event_id.data : "";
+  fields.last_event_id_len = self->last_event_id.len;
+  fields.retry = self->block_retry;
+  fields.origin = NULL;
+
+  if (self->sink != NULL)
+    {
+      if (self->sink->event != NULL)
+        self->sink->event (self->sink_data, &fields);
+    }
+  else
+    emit_event (self, &fields);
+
+  /* The event copied what it needed before any handler ran; a handler may
+   * have reset the parser already, which is harmless here. */
+  buf_trim (&self->data);
+  reset_block (self);
+}
+
+static void
+emit_comment (SseParser  *self,
+              const char *text,
+              gsize       len)
+{
+  g_autoptr(GString) scratch = NULL;
+
+  text = valid_utf8 (text, &len, &scratch);
+
+  if (self->sink != NULL)
+    {
+      if (self->sink->comment != NULL)
+        self->sink->comment (self->sink_data, text, len);
+    }
+  else if (g_signal_has_handler_pending (self, signals[SIGNAL_COMMENT], 0, FALSE))
+    g_signal_emit (self, signals[SIGNAL_COMMENT], 0, text);
+}
+
+static void
+set_retry (SseParser *self,
+           gint64     retry)
+{
+  self->block_retry = retry;
+
+  if (self->sink != NULL)
+    {
+      self->retry = retry;
+      if (self->sink->retry != NULL)
+        self->sink->retry (self->sink_data, retry);
+    }
+  else if (self->retry != retry)
+    {
+      self->retry = retry;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY]);
+    }
+}
+
+/* Limits ----------------------------------------------------------------- */
+
+static inline gsize
+held_bytes (SseParser *self)
+{
+  return self->data.len + self->type.len + self->value.len;
+}
+
+/* How many more bytes the current event may take; 0 means no limit. */
+static inline gsize
+budget (SseParser *self)
+{
+  gsize held;
+
+  if (self->max_event_size == 0)
+    return 0;
+  held = held_bytes (self);
+  return held < self->max_event_size ? self->max_event_size - held : 1;
+}
+
+static void
+over_limit (SseParser *self)
+{
+  if (self->error == NULL)
+    {
+      g_autofree char *limit = g_format_size_full (self->max_event_size, G_FORMAT_SIZE_IEC_UNITS);
+
+      if (self->field == FIELD_COMMENT)
+        self->error = g_error_new (SSE_ERROR, SSE_ERROR_EVENT_TOO_LARGE,
+                                   _("A comment longer than the limit of %s was dropped; "
+                                     "raise “max-event-size” to accept it"),
+                                   limit);
+      else
+        self->error = g_error_new (SSE_ERROR, SSE_ERROR_EVENT_TOO_LARGE,
+                                   _("An event larger than the limit of %s was dropped; "
+                                     "raise “max-event-size” to accept it"),
+                                   limit);
+    }
+
+  if (self->field != FIELD_COMMENT)
+    {
+      /* Drop the whole event: skip its data and event lines up to the
+       * blank line that ends it. Its id and retry fields still count. */
+      buf_trim (&self->data);
+      buf_trim (&self->type);
+      self->discarding = TRUE;
+    }
+  buf_trim (&self->value);
+  self->field = FIELD_IGNORE;
+}
+
+/* Returns FALSE (and drops what it must) when @n more bytes would take the
+ * event past the limit. */
+static inline gboolean
+fits (SseParser *self,
+      gsize      n)
+{
+  if (G_LIKELY (self->max_event_size == 0 ||
+                held_bytes (self) + n <= self->max_event_size))
+    return TRUE;
+
+  over_limit (self);
+  return FALSE;
+}
+
+/* Lines ------------------------------------------------------------------ */
+
+static void
+begin_field (SseParser *self)
+{
+  Field field = FIELD_IGNORE;
+
+  switch (self->name_len)
+    {
+    case 2:
+      if (memcmp (self->name, "id", 2) == 0)
+        field = FIELD_ID;
+      break;
+    case 4:
+      if (memcmp (self->name, "data", 4) == 0)
+        field = FIELD_DATA;
+      break;
+    case 5:
+      if (memcmp (self->name, "event", 5) == 0)
+        field = FIELD_EVENT;
+      else if (memcmp (self->name, "retry", 5) == 0)
+        field = FIELD_RETRY;
+      break;
+    default:
+      break;
+    }
+
+  if (self->discarding && (field == FIELD_DATA || field == FIELD_EVENT))
+    field = FIELD_IGNORE;
+
+  switch (field)
+    {
+    case FIELD_EVENT:
+      buf_truncate (&self->type);
+      break;
+    case FIELD_ID:
+      buf_truncate (&self->value);
+      break;
+    case FIELD_RETRY:
+      self->retry_acc = 0;
+      self->retry_ok = TRUE;
+      self->retry_digits = FALSE;
+      break;
+    case FIELD_DATA:
+    case FIELD_COMMENT:
+    case FIELD_IGNORE:
+    default:
+      break;
+    }
+
+  self->field = field;
+}
+
+static void
+append_value (SseParser  *self,
+              const char *s,
+              gsize       n)
+{
+  switch (self->field)
+    {
+    case FIELD_DATA:
+      if (fits (self, n))
+        buf_append (&self->data, s, n, budget (self));
+      break;
+
+    case FIELD_EVENT:
+      if (fits (self, n))
+        buf_append (&self->type, s, n, budget (self));
+      break;
+
+    case FIELD_ID:
+    case FIELD_COMMENT:
+      if (fits (self, n))
+        buf_append (&self->value, s, n, budget (self));
+      break;
+
+    case FIELD_RETRY:
+      {
+        gsize i;
+
+        for (i = 0; i < n && self->retry_ok; i++)
+          {
+            guint d = (guchar) s[i] - '0';
+
+            if (d > 9 || self->retry_acc > (guint64) (G_MAXINT64 - d) / 10)
+              self->retry_ok = FALSE;
+            else
+              {
+                self->retry_acc = self->retry_acc * 10 + d;
+                self->retry_digits = TRUE;
+              }
+          }
+      }
+      break;
+
+    case FIELD_IGNORE:
+    default:
+      break;
+    }
+}
+
+static void
+end_line (SseParser *self)
+{
+  switch (self->field)
+    {
+    case FIELD_DATA:
+      if (fits (self, 1))
+        buf_append (&self->data, "\n", 1, budget (self));
+      break;
+
+    case FIELD_ID:
+      /* An id containing NUL is ignored; an empty one resets the buffer. */
+      if (self->value.len == 0 || memchr (self->value.data, '\0', self->value.len) == NULL)
+        {
+          if (_sse_utf8_is_valid (self->value.data, self->value.len))
+            {
+              Buf tmp = self->id_buf;
+
+              self->id_buf = self->value;
+              self->value = tmp;
+            }
+          else
+            {
+              g_autofree char *valid = NULL;
+              gsize len;
+
+              valid = _sse_utf8_make_valid (self->value.data, self->value.len, &len);
+              buf_set (&self->id_buf, valid, len);
+            }
+          self->block_has_id = TRUE;
+          self->id_changed = TRUE;
+        }
+      buf_trim (&self->value);
+      break;
+
+    case FIELD_RETRY:
+      if (self->retry_ok && self->retry_digits)
+        set_retry (self, (gint64) self->retry_acc);
+      break;
+
+    case FIELD_COMMENT:
+      {
+        /* The value buffer is free again before a handler runs. */
+        Buf comment = self->value;
+
+        self->value = (Buf) { NULL, 0, 0 };
+        self->field = FIELD_IGNORE;
+        self->line_state = LINE_START;
+        emit_comment (self, comment.data ? comment.data : "", comment.len);
+        if (self->value.data == NULL && comment.cap <= KEEP_CAPACITY)
+          {
+            self->value = comment;
+            buf_truncate (&self->value);
+          }
+        else
+          buf_free (&comment);
+        return;
+      }
+
+    case FIELD_EVENT:
+    case FIELD_IGNORE:
+    default:
+      break;
+    }
+
+  self->field = FIELD_IGNORE;
+  self->line_state = LINE_START;
+}
+
+/* Processes @n bytes of one line. When @line_ends is TRUE, the line ends
+ * after them (its terminator is not included); otherwise the line goes on in
+ * a later feed. */
+static void
+process_segment (SseParser  *self,
+                 const char *s,
+                 gsize       n,
+                 gboolean    line_ends)
+{
+  const char *end = s + n;
+
+  switch (self->line_state)
+    {
+    case LINE_START:
+      if (n == 0)
+        {
+          if (line_ends)
+            dispatch (self);
+          return;
+        }
+      if (*s == ':')
+        {
+          self->field = FIELD_COMMENT;
+          buf_truncate (&self->value);
+          self->line_state = AFTER_COLON;
+          s++;
+          goto after_colon;
+        }
+      self->line_state = IN_NAME;
+      self->name_len = 0;
+      G_GNUC_FALLTHROUGH;
+
+    case IN_NAME:
+      {
+        const char *colon = memchr (s, ':', end - s);
+        const char *name_end = colon != NULL ? colon : end;
+        gsize name_part = name_end - s;
+
+        if (self->name_len < sizeof self->name)
+          memcpy (self->name + self->name_len, s,
+                  MIN (name_part, sizeof self->name - self->name_len));
+        self->name_len += name_part;
+
+        if (colon == NULL && !line_ends)
+          return;
+
+        begin_field (self);
+        if (colon == NULL)
+          {
+            /* A line without a colon: the whole line is the name and the
+             * value is empty. */
+            end_line (self);
+            return;
+          }
+        s = colon + 1;
+        self->line_state = AFTER_COLON;
+      }
+      G_GNUC_FALLTHROUGH;
+
+    case AFTER_COLON:
+    after_colon:
+      if (s == end)
+        {
+          if (line_ends)
+            end_line (self);
+          return;
+        }
+      if (*s == ' ')
+        s++;
+      self->line_state = IN_VALUE;
+      G_GNUC_FALLTHROUGH;
+
+    case IN_VALUE:
+      if (s < end)
+        append_value (self, s, end - s);
+      if (line_ends)
+        end_line (self);
+      return;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Splits @data into lines. Returns FALSE if the parser was finished or
+ * reset from a handler, in which case the rest of the input is dropped. */
+static gboolean
+process (SseParser  *self,
+         const char *data,
+         gsize       len)
+{
+  const char *p = data;
+  const char *end = data + len;
+  gsize lf_off = 0, cr_off = 0;   /* offsets of the next LF / CR, cached */
+  gboolean lf_known = FALSE, cr_known = FALSE;
+  guint generation = self->generation;
+
+  if (len == 0)
+    return TRUE;
+
+  if (self->after_cr)
+    {
+      self->after_cr = FALSE;
+      if (*p == '\n')
+        p++;
+    }
+
+  while (p < end)
+    {
+      gsize off = p - data;
+      const char *eol;
+
+      /* Each of the two searches moves forward only: every byte is looked
+       * at once per search, however long the lines are. */
+      if (!lf_known || lf_off < off)
+        {
+          const char *lf = memchr (p, '\n', end - p);
+
+          lf_off = lf != NULL ? (gsize) (lf - data) : len;
+          lf_known = TRUE;
+        }
+      if (!cr_known || cr_off < off)
+        {
+          const char *cr = memchr (p, '\r', end - p);
+
+          cr_off = cr != NULL ? (gsize) (cr - data) : len;
+          cr_known = TRUE;
+        }
+
+      eol = data + MIN (lf_off, cr_off);
+      if (eol == end)
+        {
+          process_segment (self, p, end - p, FALSE);
+          break;
+        }
+
+      process_segment (self, p, eol - p, TRUE);
+      if (G_UNLIKELY (self->generation != generation))
+        return FALSE;
+
+      if (*eol == '\r')
+        {
+          p = eol + 1;
+          if (p == end)
+            self->after_cr = TRUE;   /* the line has ended already */
+          else if (*p == '\n')
+            p++;
+        }
+      else
+        p = eol + 1;
+    }
+
+  return TRUE;
+}
+
+/* GObject ---------------------------------------------------------------- */
+
+static void
+sse_parser_finalize (GObject *object)
+{
+  SseParser *self = (SseParser *)object;
+
+  buf_free (&self->data);
+  buf_free (&self->type);
+  buf_free (&self->value);
+  buf_free (&self->id_buf);
+  buf_free (&self->last_event_id);
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->detail_name, g_free);
+
+  G_OBJECT_CLASS (sse_parser_parent_class)->finalize (object);
+}
+
+static void
+sse_parser_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  SseParser *self = SSE_PARSER (object);
+
+  switch (prop_id)
+    {
+    case PROP_LAST_EVENT_ID:
+      g_value_set_string (value, sse_parser_get_last_event_id (self));
+      break;
+
+    case PROP_RETRY:
+      g_value_set_int64 (value, self->retry);
+      break;
+
+    case PROP_MAX_EVENT_SIZE:
+      g_value_set_uint64 (value, self->max_event_size);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sse_parser_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  SseParser *self = SSE_PARSER (object);
+
+  switch (prop_id)
+    {
+    case PROP_LAST_EVENT_ID:
+      sse_parser_set_last_event_id (self, g_value_get_string (value));
+      break;
+
+    case PROP_MAX_EVENT_SIZE:
+      sse_parser_set_max_event_size (self, g_value_get_uint64 (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sse_parser_class_init (SseParserClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = sse_parser_finalize;
+  object_class->get_property = sse_parser_get_property;
+  object_class->set_property = sse_parser_set_property;
+
+  /**
+   * SseParser:last-event-id:
+   *
+   * The stream's last event ID: the value of the most recent `id:` field,
+   * taken when the block that carried it was dispatched (at its blank line),
+   * even if that block fired no event. It starts as the empty string.
+   *
+   * A client that reconnects sets it to the ID it sent in `Last-Event-ID`,
+   * so that events of the new stream without an `id:` field of their own
+   * carry it. Notified when it changes.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LAST_EVENT_ID] =
+    g_param_spec_string ("last-event-id", NULL, NULL,
+                         "",
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseParser:retry:
+   *
+   * The reconnection time in milliseconds that the stream asked for with its
+   * most recent valid `retry:` field (ASCII digits only), or -1 if it has not
+   * sent one. It changes as soon as the field is read, not when its event is
+   * dispatched. Notified when it changes.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RETRY] =
+    g_param_spec_int64 ("retry", NULL, NULL,
+                        -1, G_MAXINT64, -1,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseParser:max-event-size:
+   *
+   * The most bytes one event may hold while it is read: its data (with the
+   * line feeds between its lines), its event type and its id, as received;
+   * a comment line is limited to the same size on its own. 0 means no
+   * limit. Lines of unknown fields are skipped without being stored and do
+   * not count.
+   *
+   * When an event grows past the limit, [method@Sse.Parser.feed] returns
+   * %SSE_ERROR_EVENT_TOO_LARGE, the event is dropped (its `id:` and `retry:`
+   * fields still take effect) and parsing goes on with the next event.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_EVENT_SIZE] =
+    g_param_spec_uint64 ("max-event-size", NULL, NULL,
+                         0, G_MAXUINT64, SSE_PARSER_DEFAULT_MAX_EVENT_SIZE,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SseParser::event:
+   * @self: the parser
+   * @event: the event
+   *
+   * Emitted for every complete event, from within [method@Sse.Parser.feed],
+   * in stream order. The signal is detailed by the event type, so a handler
+   * connected to `event::update` sees only events of type `update`, and
+   * one connected to `event` sees them all.
+   *
+   * Events whose blocks carry no data (only an id, say) are not emitted.
+   * The event is only borrowed: take a reference to keep it.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_EVENT] =
+    g_signal_new ("event",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0,
+                  NULL, NULL,
+                  g_cclosure_marshal_VOID__BOXED,
+                  G_TYPE_NONE, 1, SSE_TYPE_EVENT | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[SIGNAL_EVENT],
+                              G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__BOXEDv);
+
+  /**
+   * SseParser::comment:
+   * @self: the parser
+   * @text: the comment, without its leading colon and one space after it
+   *
+   * Emitted for every comment line (a line that starts with a colon), from
+   * within [method@Sse.Parser.feed], in stream order with the events.
+   * Servers send comments as heartbeats; they are not part of any event.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_COMMENT] =
+    g_signal_new ("comment",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  g_cclosure_marshal_VOID__STRING,
+                  G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[SIGNAL_COMMENT],
+                              G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__STRINGv);
+
+  notify_signal_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
+}
+
+static void
+sse_parser_init (SseParser *self)
+{
+  self->retry = -1;
+  self->block_retry = -1;
+  self->max_event_size = SSE_PARSER_DEFAULT_MAX_EVENT_SIZE;
+  buf_set (&self->last_event_id, "", 0);
+  buf_set (&self->id_buf, "", 0);
+}
+
+/**
+ * sse_parser_new:
+ *
+ * Creates a parser for one `text/event-stream` at a time.
+ *
+ * Returns: (transfer full): a new parser
+ *
+ * Since: 1.0
+ */
+SseParser *
+sse_parser_new (void)
+{
+  return g_object_new (SSE_TYPE_PARSER, NULL);
+}
+
+/**
+ * sse_parser_feed:
+ * @self: a parser
+ * @data: (array length=len) (element-type guint8): the next bytes of the stream
+ * @len: the length of @data
+ * @error: return location for a #GError
+ *
+ * Parses the next bytes of the stream. They may be split anywhere, even in
+ * the middle of a line or of a UTF-8 character: the parser keeps what it
+ * needs for the next call. Complete events are emitted with
+ * [signal@Sse.Parser::event] before this returns.
+ *
+ * An error does not stop the parser: when an event grows past
+ * [property@Sse.Parser:max-event-size] that event is dropped, the rest of
+ * @data is still parsed (events after it are emitted), and then the error
+ * %SSE_ERROR_EVENT_TOO_LARGE is returned. Only the first error of a call
+ * is reported.
+ *
+ * If a handler calls [method@Sse.Parser.finish] or [method@Sse.Parser.reset],
+ * the rest of @data is dropped and this returns %TRUE at once.
+ *
+ * Returns: %TRUE if all went well, %FALSE if an event was dropped
+ *
+ * Since: 1.0
+ */
+gboolean
+sse_parser_feed (SseParser     *self,
+                 const guint8  *data,
+                 gsize          len,
+                 GError       **error)
+{
+  const char *p = (const char *) data;
+  guint generation;
+
+  g_return_val_if_fail (SSE_IS_PARSER (self), FALSE);
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (!self->in_feed, FALSE);
+
+  if (len == 0)
+    return TRUE;
+
+  g_object_ref (self);
+  self->in_feed = TRUE;
+  generation = self->generation;
+
+  /* The byte order mark, possibly split over feeds, only at the very start
+   * of the stream. */
+  while (self->bom_state < G_N_ELEMENTS (bom) && len > 0)
+    {
+      if (*p == bom[self->bom_state])
+        {
+          self->bom_state++;
+          p++;
+          len--;
+        }
+      else
+        {
+          /* Not a BOM after all: the bytes held back are ordinary input. */
+          guint held = self->bom_state;
+
+          self->bom_state = G_N_ELEMENTS (bom);
+          if (held > 0 && !process (self, bom, held))
+            len = 0;
+        }
+    }
+
+  if (len > 0 && self->generation == generation)
+    process (self, p, len);
+
+  self->in_feed = FALSE;
+
+  if (self->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->error));
+      g_object_unref (self);
+      return FALSE;
+    }
+
+  g_object_unref (self);
+  return TRUE;
+}
+
+/* Forgets everything of the stream under way but the last event ID and the
+ * retry time. */
+static void
+end_stream (SseParser *self)
+{
+  self->generation++;
+  self->bom_state = 0;
+  self->line_state = LINE_START;
+  self->field = FIELD_IGNORE;
+  self->name_len = 0;
+  self->after_cr = FALSE;
+  self->discarding = FALSE;
+  buf_trim (&self->data);
+  buf_trim (&self->type);
+  buf_trim (&self->value);
+  self->block_has_id = FALSE;
+  self->block_retry = -1;
+
+  /* An id whose block never ended was never committed. */
+  buf_set (&self->id_buf, self->last_event_id.data, self->last_event_id.len);
+  self->id_changed = FALSE;
+}
+
+/**
+ * sse_parser_finish:
+ * @self: a parser
+ *
+ * Tells the parser that the stream ended. As the standard says, an event
+ * that was not terminated by a blank line is discarded, never dispatched,
+ * and an `id:` field in its block does not change
+ * [property@Sse.Parser:last-event-id].
+ *
+ * The parser is then ready for a new stream (a new connection): a byte
+ * order mark is allowed again at its start. The last event ID and the retry
+ * time are kept, as a reconnecting client needs them.
+ *
+ * Since: 1.0
+ */
+void
+sse_parser_finish (SseParser *self)
+{
+  g_return_if_fail (SSE_IS_PARSER (self));
+
+  end_stream (self);
+}
+
+/**
+ * sse_parser_reset:
+ * @self: a parser
+ *
+ * Returns the parser to the state of a new one: the stream under way is
+ * dropped as with [method@Sse.Parser.finish], and the last event ID and the
+ * retry time are cleared too. [property@Sse.Parser:max-event-size] is kept.
+ *
+ * Since: 1.0
+ */
+void
+sse_parser_reset (SseParser *self)
+{
+  g_return_if_fail (SSE_IS_PARSER (self));
+
+  end_stream (self);
+  g_clear_error (&self->error);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  sse_parser_set_last_event_id (self, "");
+  if (self->retry != -1)
+    {
+      self->retry = -1;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * sse_parser_get_last_event_id:
+ * @self: a parser
+ *
+ * Gets [property@Sse.Parser:last-event-id].
+ *
+ * Returns: (not nullable): the last event ID, or the empty string
+ *
+ * Since: 1.0
+ */
+const char *
+sse_parser_get_last_event_id (SseParser *self)
+{
+  g_return_val_if_fail (SSE_IS_PARSER (self), NULL);
+
+  return self->last_event_id.data;
+}
+
+/**
+ * sse_parser_set_last_event_id:
+ * @self: a parser
+ * @last_event_id: (nullable): the last event ID; %NULL is the empty string
+ *
+ * Sets [property@Sse.Parser:last-event-id], and the last event ID buffer of
+ * the stream with it: events that follow without an `id:` field of their
+ * own carry this ID. A client sets it when it reconnects with a
+ * `Last-Event-ID` header. Invalid UTF-8 is replaced.
+ *
+ * Since: 1.0
+ */
+void
+sse_parser_set_last_event_id (SseParser  *self,
+                              const char *last_event_id)
+{
+  g_autofree char *valid = NULL;
+  gsize len;
+
+  g_return_if_fail (SSE_IS_PARSER (self));
+
+  if (last_event_id == NULL)
+    last_event_id = "";
+  len = strlen (last_event_id);
+  if (!_sse_utf8_is_valid (last_event_id, len))
+    last_event_id = valid = _sse_utf8_make_valid (last_event_id, len, &len);
+
+  buf_set (&self->id_buf, last_event_id, len);
+  self->id_changed = FALSE;
+
+  if (self->last_event_id.len == len && memcmp (self->last_event_id.data, last_event_id, len) == 0)
+    return;
+
+  buf_set (&self->last_event_id, last_event_id, len);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
+}
+
+/**
+ * sse_parser_get_retry:
+ * @self: a parser
+ *
+ * Gets [property@Sse.Parser:retry].
+ *
+ * Returns: the reconnection time the stream asked for in milliseconds, or -1
+ *
+ * Since: 1.0
+ */
+gint64
+sse_parser_get_retry (SseParser *self)
+{
+  g_return_val_if_fail (SSE_IS_PARSER (self), -1);
+
+  return self->retry;
+}
+
+/**
+ * sse_parser_get_max_event_size:
+ * @self: a parser
+ *
+ * Gets [property@Sse.Parser:max-event-size].
+ *
+ * Returns: the limit in bytes, or 0 for none
+ *
+ * Since: 1.0
+ */
+guint64
+sse_parser_get_max_event_size (SseParser *self)
+{
+  g_return_val_if_fail (SSE_IS_PARSER (self), 0);
+
+  return self->max_event_size;
+}
+
+/**
+ * sse_parser_set_max_event_size:
+ * @self: a parser
+ * @max_event_size: the limit in bytes, or 0 for none
+ *
+ * Sets [property@Sse.Parser:max-event-size]. A smaller limit applies to the
+ * event being read from the next byte on.
+ *
+ * Since: 1.0
+ */
+void
+sse_parser_set_max_event_size (SseParser *self,
+                               guint64    max_event_size)
+{
+  g_return_if_fail (SSE_IS_PARSER (self));
+
+  if (self->max_event_size == max_event_size)
+    return;
+
+  self->max_event_size = max_event_size;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_EVENT_SIZE]);
+}
+
+void
+_sse_parser_set_sink (SseParser           *self,
+                      const SseParserSink *sink,
+                      gpointer             user_data)
+{
+  g_return_if_fail (SSE_IS_PARSER (self));
+
+  self->sink = sink;
+  self->sink_data = user_data;
+}
