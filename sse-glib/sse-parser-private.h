@@ -31,3 +31,11 @@ void _sse_parser_set_sink (SseParser           *self,
                            gpointer             user_data);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* Bytes of buffer memory the parser holds for the stream under way (all
+ * capacities), for the tests that check the limits. */
+gsize _sse_parser_get_memory_held (SseParser *self);
+
+G_END_DECLS

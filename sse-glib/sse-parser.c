@@ -1283,3 +1283,11 @@ _sse_parser_set_sink (SseParser           *self,
   self->sink = sink;
   self->sink_data = user_data;
 }
+
+gsize
+_sse_parser_get_memory_held (SseParser *self)
+{
+  g_return_val_if_fail (SSE_IS_PARSER (self), 0);
+
+  return self->data.cap + self->type.cap + self->value.cap + self->id_buf.cap;
+}
