@@ -9,6 +9,7 @@
 
 #include "sse-enum-types.h"
 #include "sse-encoder.h"
+#include "sse-i18n-private.h"
 
 /**
  * SseEncoder:
@@ -135,6 +136,8 @@ static void
 sse_encoder_class_init (SseEncoderClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  _sse_ensure_i18n ();
 
   object_class->get_property = sse_encoder_get_property;
   object_class->set_property = sse_encoder_set_property;

@@ -6,5 +6,17 @@
 #include "config.h"
 
 #include "sse-error.h"
+#include "sse-i18n-private.h"
 
-G_DEFINE_QUARK (sse-error-quark, sse_error)
+GQuark
+sse_error_quark (void)
+{
+  static GQuark quark = 0;
+
+  if (G_UNLIKELY (quark == 0))
+    {
+      _sse_ensure_i18n ();
+      quark = g_quark_from_static_string ("sse-error-quark");
+    }
+  return quark;
+}

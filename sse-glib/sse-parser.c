@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sse-error.h"
+#include "sse-i18n-private.h"
 #include "sse-parser-private.h"
 #include "sse-utf8-private.h"
 
@@ -864,6 +865,8 @@ static void
 sse_parser_class_init (SseParserClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  _sse_ensure_i18n ();
 
   object_class->finalize = sse_parser_finalize;
   object_class->get_property = sse_parser_get_property;
