@@ -11,6 +11,7 @@
 
 #include "sse-error.h"
 #include "sse-event-private.h"
+#include "sse-i18n-private.h"
 #include "sse-utf8-private.h"
 
 /**
@@ -294,6 +295,8 @@ sse_event_new_checked (const char  *event_type,
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
   g_return_val_if_fail (data != NULL || data_len <= 0, NULL);
+
+  _sse_ensure_i18n ();
 
   if (data == NULL)
     data = "";
