@@ -12,6 +12,7 @@
 #include "sse-error.h"
 #include "sse-i18n-private.h"
 #include "sse-parser-private.h"
+#include "sse-signal-private.h"
 #include "sse-utf8-private.h"
 
 /**
@@ -248,9 +249,8 @@ notify (SseParser *self,
 {
   /* Streams set these often (an id per event); skip the work of a
    * notification nobody is listening to. */
-  if (g_signal_has_handler_pending (self, notify_signal_id,
-                                    g_param_spec_get_name_quark (properties[prop]),
-                                    FALSE))
+  if (_sse_signal_has_handler (self, notify_signal_id,
+                               g_param_spec_get_name_quark (properties[prop])))
     g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
@@ -310,7 +310,7 @@ emit_event (SseParser            *self,
   const char *type = fields->event_type_len > 0 ? fields->event_type : "message";
   GQuark detail = event_detail (self, type);
 
-  if (g_signal_has_handler_pending (self, signals[SIGNAL_EVENT], detail, FALSE))
+  if (_sse_signal_has_handler (self, signals[SIGNAL_EVENT], detail))
     {
       SseEvent *event = _sse_event_new_from_fields (fields);
 
