@@ -15,5 +15,7 @@
 #include "sse-parser.h"
 #include "sse-encoder.h"
 #include "sse-event-source.h"
+#include "sse-server-stream.h"
+#include "sse-broadcaster.h"
 
 #undef __SSE_GLIB_INSIDE__

@@ -1,0 +1,84 @@
+/* sse-server-stream.h: an event stream sent to one client of a SoupServer
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(__SSE_GLIB_INSIDE__) && !defined(SSE_COMPILATION)
+# error "Only <sse-glib/sse-glib.h> can be included directly."
+#endif
+
+#include <libsoup/soup.h>
+
+#include "sse-event.h"
+#include "sse-version-macros.h"
+
+G_BEGIN_DECLS
+
+/**
+ * SSE_SERVER_STREAM_DEFAULT_HEARTBEAT_INTERVAL:
+ *
+ * The default of [property@Sse.ServerStream:heartbeat-interval]: 15 seconds,
+ * in milliseconds. Common proxies close connections that stay silent for 30
+ * to 60 seconds.
+ *
+ * Since: 1.0
+ */
+#define SSE_SERVER_STREAM_DEFAULT_HEARTBEAT_INTERVAL 15000
+
+/**
+ * SSE_SERVER_STREAM_DEFAULT_MAX_QUEUED_BYTES:
+ *
+ * The default of [property@Sse.ServerStream:max-queued-bytes]: 1 MiB.
+ *
+ * Since: 1.0
+ */
+#define SSE_SERVER_STREAM_DEFAULT_MAX_QUEUED_BYTES (1024 * 1024)
+
+#define SSE_TYPE_SERVER_STREAM (sse_server_stream_get_type ())
+
+SSE_AVAILABLE_IN_1_0
+G_DECLARE_FINAL_TYPE (SseServerStream, sse_server_stream, SSE, SERVER_STREAM, GObject)
+
+SSE_AVAILABLE_IN_1_0
+SseServerStream   *sse_server_stream_new                    (SoupServerMessage *msg);
+
+SSE_AVAILABLE_IN_1_0
+SoupServerMessage *sse_server_stream_get_message            (SseServerStream   *self);
+SSE_AVAILABLE_IN_1_0
+const char        *sse_server_stream_get_last_event_id      (SseServerStream   *self);
+SSE_AVAILABLE_IN_1_0
+gboolean           sse_server_stream_is_closed              (SseServerStream   *self);
+
+SSE_AVAILABLE_IN_1_0
+guint              sse_server_stream_get_heartbeat_interval (SseServerStream   *self);
+SSE_AVAILABLE_IN_1_0
+void               sse_server_stream_set_heartbeat_interval (SseServerStream   *self,
+                                                             guint              milliseconds);
+SSE_AVAILABLE_IN_1_0
+guint64            sse_server_stream_get_max_queued_bytes   (SseServerStream   *self);
+SSE_AVAILABLE_IN_1_0
+void               sse_server_stream_set_max_queued_bytes   (SseServerStream   *self,
+                                                             guint64            max_queued_bytes);
+SSE_AVAILABLE_IN_1_0
+guint64            sse_server_stream_get_queued_bytes       (SseServerStream   *self);
+
+SSE_AVAILABLE_IN_1_0
+gboolean           sse_server_stream_send_event             (SseServerStream   *self,
+                                                             SseEvent          *event);
+SSE_AVAILABLE_IN_1_0
+gboolean           sse_server_stream_send                   (SseServerStream   *self,
+                                                             const char        *event_type,
+                                                             const char        *data,
+                                                             const char        *id);
+SSE_AVAILABLE_IN_1_0
+gboolean           sse_server_stream_send_comment           (SseServerStream   *self,
+                                                             const char        *text);
+SSE_AVAILABLE_IN_1_0
+gboolean           sse_server_stream_send_retry             (SseServerStream   *self,
+                                                             guint              milliseconds);
+SSE_AVAILABLE_IN_1_0
+void               sse_server_stream_close                  (SseServerStream   *self);
+
+G_END_DECLS
