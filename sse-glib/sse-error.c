@@ -8,6 +8,15 @@
 #include "sse-error.h"
 #include "sse-i18n-private.h"
 
+/**
+ * sse_error_quark:
+ *
+ * Gets the error domain of sse-glib, %SSE_ERROR.
+ *
+ * Returns: the error quark
+ *
+ * Since: 1.0
+ */
 GQuark
 sse_error_quark (void)
 {

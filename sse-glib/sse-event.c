@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -328,7 +329,7 @@ sse_event_new_checked (const char  *event_type,
   if (retry < -1)
     {
       g_set_error (error, SSE_ERROR, SSE_ERROR_INVALID_EVENT,
-                   _("The retry time %" G_GINT64_FORMAT " is negative; use -1 for none"),
+                   _("The retry time %" PRId64 " is negative; use -1 for none"),
                    retry);
       return NULL;
     }
