@@ -158,9 +158,10 @@ buf_grow (Buf   *b,
 {
   gsize cap = MAX (b->cap * 2, 64);
 
-  /* With a limit, never reserve more than the event may still use. */
-  if (budget != 0 && cap > needed + budget)
-    cap = needed + budget;
+  /* With a limit, never reserve more than the event may still use: the
+   * bytes being appended are part of the budget already. */
+  if (budget != 0 && cap > b->len + budget + 1)
+    cap = b->len + budget + 1;
   if (cap < needed)
     cap = needed;
 
@@ -179,15 +180,6 @@ buf_append (Buf        *b,
   memcpy (b->data + b->len, s, n);
   b->len += n;
   b->data[b->len] = '\0';
-}
-
-static inline void
-buf_set (Buf        *b,
-         const char *s,
-         gsize       n)
-{
-  b->len = 0;
-  buf_append (b, s, n, 0);
 }
 
 static inline void
@@ -210,6 +202,16 @@ buf_trim (Buf *b)
     }
   else
     buf_truncate (b);
+}
+
+static inline void
+buf_set (Buf        *b,
+         const char *s,
+         gsize       n)
+{
+  /* A large value set before must not pin its memory. */
+  buf_trim (b);
+  buf_append (b, s, n, 0);
 }
 
 static void
@@ -239,6 +241,37 @@ valid_utf8 (const char  *s,
   _sse_utf8_append_repaired (*scratch, s, *len);
   *len = (*scratch)->len;
   return (*scratch)->str;
+}
+
+/* Repairs an event type like valid_utf8(), and replaces the NULs in it
+ * (the standard allows them) with U+FFFD: a type is a C string and a
+ * signal detail, which must be neither cut short nor empty. */
+static const char *
+valid_event_type (const char  *s,
+                  gsize       *len,
+                  GString    **scratch)
+{
+  GString *out;
+  gsize i;
+
+  s = valid_utf8 (s, len, scratch);
+  if (G_LIKELY (memchr (s, '\0', *len) == NULL))
+    return s;
+
+  out = g_string_sized_new (*len + 8);
+  for (i = 0; i < *len; i++)
+    {
+      if (s[i] == '\0')
+        g_string_append (out, "\xEF\xBF\xBD");
+      else
+        g_string_append_c (out, s[i]);
+    }
+
+  if (*scratch != NULL)
+    g_string_free (*scratch, TRUE);
+  *scratch = out;
+  *len = out->len;
+  return out->str;
 }
 
 /* Notifications ---------------------------------------------------------- */
@@ -275,7 +308,7 @@ static void
 reset_block (SseParser *self)
 {
   buf_truncate (&self->data);
-  buf_truncate (&self->type);
+  buf_trim (&self->type);
   self->block_has_id = FALSE;
   self->block_retry = -1;
 }
@@ -342,8 +375,9 @@ dispatch (SseParser *self)
   fields.data_len = self->data.len;
   fields.data = valid_utf8 (self->data.data, &fields.data_len, &data_scratch);
   fields.event_type_len = self->type.len;
-  fields.event_type = self->type.len > 0 ? valid_utf8 (self->type.data, &fields.event_type_len,
-                                                       &type_scratch)
+  fields.event_type = self->type.len > 0 ? valid_event_type (self->type.data,
+                                                             &fields.event_type_len,
+                                                             &type_scratch)
                                          : NULL;
   fields.id = self->block_has_id ? (self->id_buf.data ? self->id_buf.data : "") : NULL;
   fields.id_len = self->block_has_id ? self->id_buf.len : 0;
@@ -405,10 +439,21 @@ set_retry (SseParser *self,
 
 /* Limits ----------------------------------------------------------------- */
 
+/* The size of the event being read, as max-event-size counts it: its data
+ * with the line feeds between its lines, its type, its id, and the line
+ * being read into the value buffer. */
 static inline gsize
 held_bytes (SseParser *self)
 {
-  return self->data.len + self->type.len + self->value.len;
+  gsize data_len = self->data.len;
+
+  /* Outside a data line, the data ends with the line feed of its last
+   * line, which is not part of the event (dispatch removes it). */
+  if (data_len > 0 && self->field != FIELD_DATA)
+    data_len--;
+
+  return data_len + self->type.len + self->value.len +
+         (self->block_has_id ? self->id_buf.len : 0);
 }
 
 /* How many more bytes the current event may take; 0 means no limit. */
@@ -575,7 +620,8 @@ end_line (SseParser *self)
   switch (self->field)
     {
     case FIELD_DATA:
-      if (fits (self, 1))
+      /* The line feed only counts once another data line follows it. */
+      if (fits (self, 0))
         buf_append (&self->data, "\n", 1, budget (self));
       break;
 
@@ -910,9 +956,9 @@ sse_parser_class_init (SseParserClass *klass)
    *
    * The most bytes one event may hold while it is read: its data (with the
    * line feeds between its lines), its event type and its id, as received;
-   * a comment line is limited to the same size on its own. 0 means no
-   * limit. Lines of unknown fields are skipped without being stored and do
-   * not count.
+   * a comment line counts with the event it appears in, and one that does
+   * not fit is dropped alone. 0 means no limit. Lines of unknown fields are
+   * skipped without being stored and do not count.
    *
    * When an event grows past the limit, [method@Sse.Parser.feed] returns
    * %SSE_ERROR_EVENT_TOO_LARGE, the event is dropped (its `id:` and `retry:`
@@ -1024,7 +1070,9 @@ sse_parser_new (void)
  * is reported.
  *
  * If a handler calls [method@Sse.Parser.finish] or [method@Sse.Parser.reset],
- * the rest of @data is dropped and this returns %TRUE at once.
+ * the rest of @data is dropped and this returns at once: %TRUE, unless an
+ * event was dropped earlier in this call and the handler only finished the
+ * stream (a reset forgets that error too).
  *
  * Returns: %TRUE if all went well, %FALSE if an event was dropped
  *
@@ -1292,5 +1340,6 @@ _sse_parser_get_memory_held (SseParser *self)
 {
   g_return_val_if_fail (SSE_IS_PARSER (self), 0);
 
-  return self->data.cap + self->type.cap + self->value.cap + self->id_buf.cap;
+  return self->data.cap + self->type.cap + self->value.cap + self->id_buf.cap +
+         self->last_event_id.cap;
 }
