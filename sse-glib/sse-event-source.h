@@ -38,6 +38,18 @@ typedef enum {
   SSE_STATUS_CLOSED,
 } SseStatus;
 
+/**
+ * SSE_EVENT_SOURCE_HEALTHY_TIME:
+ *
+ * How long, in milliseconds, a connection must have stayed open for the
+ * source to call it healthy: when such a connection is lost, the
+ * reconnection attempts are counted from 1 again (both for the backoff and
+ * for [property@Sse.EventSource:max-reconnect-attempts]). 5 seconds.
+ *
+ * Since: 1.0
+ */
+#define SSE_EVENT_SOURCE_HEALTHY_TIME 5000
+
 #define SSE_TYPE_EVENT_SOURCE (sse_event_source_get_type ())
 
 SSE_AVAILABLE_IN_1_0
@@ -126,6 +138,15 @@ gboolean        sse_event_source_get_retry_on_server_error  (SseEventSource *sel
 SSE_AVAILABLE_IN_1_0
 void            sse_event_source_set_retry_on_server_error  (SseEventSource *self,
                                                              gboolean        retry);
+
+SSE_AVAILABLE_IN_1_0
+GBytes         *sse_event_source_get_request_body           (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+const char     *sse_event_source_get_request_content_type   (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+void            sse_event_source_set_request_body           (SseEventSource *self,
+                                                             const char     *content_type,
+                                                             GBytes         *body);
 
 SSE_AVAILABLE_IN_1_0
 void            sse_event_source_set_backoff_func           (SseEventSource *self,

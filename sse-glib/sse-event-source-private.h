@@ -1,0 +1,30 @@
+/* sse-event-source-private.h: test hooks of SseEventSource
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sse-event-source.h"
+
+G_BEGIN_DECLS
+
+/* Replaces the network monitor the source listens to (the default one
+ * otherwise), so that tests can say when the network goes and comes back.
+ * Call it before sse_event_source_open(). */
+void  _sse_event_source_set_network_monitor (SseEventSource  *self,
+                                             GNetworkMonitor *monitor);
+
+/* Replaces SSE_EVENT_SOURCE_HEALTHY_TIME for this source, so that tests of
+ * the counter reset need not wait 5 s. */
+void  _sse_event_source_set_healthy_time    (SseEventSource  *self,
+                                             guint            milliseconds);
+
+/* The default backoff, for tests of its bounds. */
+guint _sse_event_source_default_backoff     (guint            attempt,
+                                             guint            reconnection_time,
+                                             guint            max_reconnection_time);
+
+G_END_DECLS

@@ -1,0 +1,2869 @@
+/* sse-event-source.c: a reconnecting EventSource client over libsoup
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "sse-enum-types.h"
+#include "sse-error.h"
+#include "sse-event-source.h"
+#include "sse-event-source-private.h"
+#include "sse-i18n-private.h"
+#include "sse-parser-private.h"
+#include "sse-signal-private.h"
+
+/**
+ * SseEventSource:
+ *
+ * A client for a `text/event-stream`: the `EventSource` of the web, on
+ * libsoup and the GLib main loop.
+ *
+ * ```c
+ * static void
+ * on_update (SseEventSource *source, SseEvent *event, gpointer user_data)
+ * {
+ *   g_print ("update %s: %s\n", sse_event_get_id (event),
+ *            sse_event_get_data (event));
+ * }
+ *
+ * static void
+ * on_error (SseEventSource *source, GError *error, gpointer user_data)
+ * {
+ *   g_warning ("%s", error->message);
+ * }
+ *
+ * SseEventSource *source = sse_event_source_new ("https://example.org/feed");
+ *
+ * g_signal_connect (source, "event::update", G_CALLBACK (on_update), NULL);
+ * g_signal_connect (source, "error", G_CALLBACK (on_error), NULL);
+ * sse_event_source_open (source);
+ * ```
+ *
+ * The source follows the WHATWG processing model: it sends
+ * `Accept: text/event-stream`, `Cache-Control: no-cache` and, once the
+ * stream has given an event ID, `Last-Event-ID`; a `200 OK` answer whose
+ * content type is `text/event-stream` opens the stream; when the connection
+ * is lost or the stream ends, it waits and reconnects, resuming from the
+ * last event ID, for as long as it takes (or up to
+ * [property@Sse.EventSource:max-reconnect-attempts]). Any other answer
+ * (`204 No Content` included, which servers use to say "stop") closes it
+ * for good, unless [property@Sse.EventSource:retry-on-server-error] asks
+ * for server errors to be retried.
+ *
+ * ## The order of things
+ *
+ * Everything is emitted in the thread-default main context of the thread
+ * that created the source (see [func@GLib.MainContext.ref_thread_default]),
+ * never from another thread; the source must be used from that thread.
+ *
+ * - [method@Sse.EventSource.open] moves the status to
+ *   %SSE_STATUS_CONNECTING (`notify::status`), then emits
+ *   [signal@Sse.EventSource::prepare-request] with the request, which is
+ *   sent when the handlers return.
+ * - Redirects are followed; then, if the answer opens the stream, the
+ *   status becomes %SSE_STATUS_OPEN, and [signal@Sse.EventSource::event]
+ *   and [signal@Sse.EventSource::comment] follow in stream order.
+ * - When an attempt fails (a network error, a timeout, a retried server
+ *   error), [signal@Sse.EventSource::error] is emitted while the status is
+ *   still the one of the failed attempt. A stream that simply ends is not
+ *   an error (servers end streams to rotate connections): no `error` then.
+ *   Then [property@Sse.EventSource:reconnect-attempt] and
+ *   [property@Sse.EventSource:reconnect-delay] are set and notified, and
+ *   the status becomes %SSE_STATUS_RECONNECTING. After the delay, the next
+ *   attempt begins with %SSE_STATUS_CONNECTING and `prepare-request`.
+ * - When an attempt fails for good (an answer other than `200 OK` with an
+ *   event stream, a TLS certificate error, a redirect loop), `error` is
+ *   emitted and the status becomes %SSE_STATUS_CLOSED. When the
+ *   reconnection attempts run out, `error` is emitted for the last failed
+ *   attempt (if it failed with an error), then once more with
+ *   %SSE_ERROR_TOO_MANY_ATTEMPTS, and the status becomes
+ *   %SSE_STATUS_CLOSED.
+ * - [method@Sse.EventSource.close] stops everything at once, even from a
+ *   signal handler: no event is delivered after it returns, not even one
+ *   from the same read. It emits no `error`.
+ *
+ * ## Reconnecting
+ *
+ * The delay before reconnection attempt `n` is computed from
+ * [property@Sse.EventSource:reconnection-time] (which the server may set
+ * with `retry:`): `min (reconnection-time × 2ⁿ⁻¹, cap)` plus a random
+ * jitter of up to half of that, capped at `cap`, where `cap` is the larger
+ * of [property@Sse.EventSource:max-reconnection-time] and the reconnection
+ * time. It is never shorter than the reconnection time, as the standard
+ * asks, and the jitter keeps many clients of one server from reconnecting
+ * in lock-step (after `retry: 0`, the first attempt is immediate and the
+ * later ones grow from 1 ms). [method@Sse.EventSource.set_backoff_func]
+ * replaces this. Attempts are counted from 1 again when the lost connection
+ * had stayed open for %SSE_EVENT_SOURCE_HEALTHY_TIME milliseconds.
+ *
+ * While [iface@Gio.NetworkMonitor] says that the network is down, failed
+ * attempts do not count towards
+ * [property@Sse.EventSource:max-reconnect-attempts] (the delays still grow),
+ * and when the network comes back, a source that waits to reconnect does so
+ * at once.
+ *
+ * [property@Sse.EventSource:connect-timeout] bounds the wait for an answer,
+ * and [property@Sse.EventSource:read-timeout], when set, reconnects when the
+ * server has sent nothing at all (not even a comment) for that long.
+ *
+ * ## Requests, redirects and bodies
+ *
+ * [ctor@Sse.EventSource.new_for_message] takes a [class@Soup.Message] as
+ * the template of every request: its method, URI and headers. libsoup 3 has
+ * no way to read back a message's request body, and a body stream is used
+ * up by the first request, so the body is given with
+ * [method@Sse.EventSource.set_request_body] and kept as [struct@GLib.Bytes],
+ * then set anew on every request: every reconnection, every redirect that
+ * keeps the method (307, 308), and every restart for authentication.
+ *
+ * Redirects (301, 302, 303, 307 and 308) are followed by the source itself,
+ * up to 20 of them per attempt, each with a new message: a 303, or a 301 or
+ * 302 answering a POST, continues as a GET without a body, the others keep
+ * the method and the body. When a redirect leads to another origin (scheme,
+ * host and port), the `Authorization` and `Cookie` headers are not sent
+ * there, nor to any later redirect of the same attempt (cookies from a
+ * [class@Soup.CookieJar] are still sent as the jar decides). Events carry
+ * the origin of the URL that finally answered. A template message with the
+ * %SOUP_MESSAGE_NO_REDIRECT flag turns redirects into failures
+ * (%SSE_ERROR_HTTP_STATUS) instead. The request given to
+ * [signal@Sse.EventSource::prepare-request] is the first one of the
+ * attempt: its headers are carried over to the requests that follow
+ * redirects, but signal handlers connected to it are not; use the
+ * [class@Soup.Session] (its TLS database, an authentication manager) for
+ * what must apply to every request.
+ *
+ * When no [property@Sse.EventSource:session] is given, the source makes one
+ * that fits event streams: no I/O timeout (a quiet stream is not a dead
+ * one; see [property@Sse.EventSource:read-timeout] instead), no small
+ * limit of connections per host, and a `User-Agent` that names sse-glib. A
+ * session given to the source should be made with `"timeout", 0` for the
+ * same reason.
+ *
+ * To give a session, create the source with [ctor@GObject.Object.new]:
+ *
+ * ```c
+ * source = g_object_new (SSE_TYPE_EVENT_SOURCE,
+ *                        "url", "https://example.org/feed",
+ *                        "session", session,
+ *                        NULL);
+ * ```
+ *
+ * ## Lifetime
+ *
+ * Operations under way do not keep the source alive: when its last
+ * reference is dropped, the connection is cancelled and closed, timers are
+ * removed, and no callback runs afterwards. When a signal handler drops the
+ * last reference, nothing more is delivered either.
+ *
+ * ## From Python
+ *
+ * ```python
+ * source = Sse.EventSource.new("https://example.org/feed")
+ * source.connect("event::update", lambda source, event: print(event.get_data()))
+ * source.connect("notify::status", lambda source, pspec: print(source.props.status))
+ * source.set_backoff_func(lambda source, attempt, reconnection_time: 1000 * attempt)
+ * source.open()
+ * ```
+ *
+ * Since: 1.0
+ */
+
+#define READ_BUFFER_SIZE (64 * 1024)
+#define MAX_REDIRECTS 20
+
+#define DEFAULT_RECONNECTION_TIME 3000
+#define DEFAULT_MAX_RECONNECTION_TIME 30000
+#define DEFAULT_CONNECT_TIMEOUT 30000
+
+typedef struct _Attempt Attempt;
+typedef struct _NetworkWatch NetworkWatch;
+
+struct _SseEventSource
+{
+  GObject              parent_instance;
+
+  GMainContext        *context;
+  SoupSession         *session;
+  SseParser           *parser;
+
+  /* The request template */
+  char                *url;
+  GUri                *uri;            /* NULL when @url is not http(s) */
+  SoupMessage         *template_msg;   /* only until constructed */
+  const char          *method;         /* interned */
+  SoupMessageHeaders  *headers;        /* NULL for sse_event_source_new() */
+  SoupMessageFlags     flags;
+  SoupMessagePriority  priority;
+  GUri                *first_party;
+  GUri                *site_for_cookies;
+  GBytes              *body;
+  char                *body_content_type;
+  guint                template_has_body : 1;
+  guint                warned_body : 1;
+  guint                follow_redirects : 1;
+
+  /* State */
+  SseStatus            status;
+  guint                run;            /* bumped by open(), close(), dispose */
+  Attempt             *attempt;        /* the connection under way */
+  GSource             *reconnect_timer;
+  guint                reconnect_attempt;
+  guint                counted_attempts;
+  guint                reconnect_delay;
+  GString             *last_event_id;  /* as last notified */
+
+  /* Settings */
+  guint                reconnection_time;
+  guint                max_reconnection_time;
+  gint                 max_reconnect_attempts;
+  guint                connect_timeout;
+  guint                read_timeout;
+  guint                healthy_time;
+  gboolean             retry_on_server_error;
+
+  SseBackoffFunc       backoff_func;
+  gpointer             backoff_data;
+  GDestroyNotify       backoff_destroy;
+
+  /* Network awareness */
+  GNetworkMonitor     *monitor;
+  gulong               monitor_handler;
+  NetworkWatch        *watch;
+  gboolean             network_available;
+
+  /* Cache for the detail of the "event" signal */
+  char                *detail_name;
+  gsize                detail_len;
+  GQuark               detail_quark;
+};
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  PROP_URL,
+  PROP_MESSAGE,
+  PROP_STATUS,
+  PROP_LAST_EVENT_ID,
+  PROP_RECONNECTION_TIME,
+  PROP_MAX_RECONNECTION_TIME,
+  PROP_RECONNECT_ATTEMPT,
+  PROP_RECONNECT_DELAY,
+  PROP_MAX_RECONNECT_ATTEMPTS,
+  PROP_CONNECT_TIMEOUT,
+  PROP_READ_TIMEOUT,
+  PROP_MAX_EVENT_SIZE,
+  PROP_RETRY_ON_SERVER_ERROR,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_EVENT,
+  SIGNAL_COMMENT,
+  SIGNAL_ERROR,
+  SIGNAL_PREPARE_REQUEST,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+static guint notify_signal_id;
+
+G_DEFINE_FINAL_TYPE (SseEventSource, sse_event_source, G_TYPE_OBJECT)
+
+static void start_attempt      (SseEventSource *self);
+static void attempt_send       (SseEventSource *self,
+                                Attempt        *attempt);
+static void update_deadline    (SseEventSource *self,
+                                Attempt        *attempt);
+
+/* Timers ----------------------------------------------------------------- */
+
+/* A source that fires at its ready time, which its callback may move: one
+ * such source watches an attempt for its whole life, connect timeout and
+ * read timeout alike, without being re-created on every read. */
+static gboolean
+deadline_dispatch (GSource     *source,
+                   GSourceFunc  callback,
+                   gpointer     user_data)
+{
+  g_source_set_ready_time (source, -1);
+  return callback (user_data);
+}
+
+static GSourceFuncs deadline_funcs = {
+  NULL, NULL, deadline_dispatch, NULL, NULL, NULL,
+};
+
+static GSource *
+deadline_new (GMainContext *context,
+              const char   *name,
+              gint64        ready_time,
+              GSourceFunc   callback,
+              gpointer      user_data)
+{
+  GSource *source = g_source_new (&deadline_funcs, sizeof (GSource));
+
+  g_source_set_static_name (source, name);
+  g_source_set_callback (source, callback, user_data, NULL);
+  g_source_set_ready_time (source, ready_time);
+  g_source_attach (source, context);
+  return source;
+}
+
+static void
+destroy_source (GSource *source)
+{
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+static gint64
+deadline_after (gint64 from,
+                guint  milliseconds)
+{
+  return milliseconds == 0 ? -1 : from + (gint64) milliseconds * 1000;
+}
+
+/* URIs ------------------------------------------------------------------- */
+
+static gboolean
+uri_is_http (GUri *uri)
+{
+  const char *scheme = g_uri_get_scheme (uri);
+  const char *host = g_uri_get_host (uri);
+
+  return (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0) &&
+         host != NULL && *host != '\0';
+}
+
+/* scheme://host[:port], the port only when it is not the default one. */
+static char *
+uri_origin (GUri *uri)
+{
+  g_autofree char *scheme = g_ascii_strdown (g_uri_get_scheme (uri), -1);
+  g_autofree char *host = g_ascii_strdown (g_uri_get_host (uri), -1);
+  int default_port = strcmp (scheme, "https") == 0 ? 443 : 80;
+  int port = g_uri_get_port (uri);
+  gboolean ipv6 = strchr (host, ':') != NULL;
+
+  if (port == -1 || port == default_port)
+    return g_strdup_printf (ipv6 ? "%s://[%s]" : "%s://%s", scheme, host);
+  return g_strdup_printf (ipv6 ? "%s://[%s]:%d" : "%s://%s:%d", scheme, host, port);
+}
+
+/* The URL as error messages show it: without user information, query or
+ * fragment, which may hold secrets (tokens in queries are common). */
+static char *
+uri_for_display (GUri *uri)
+{
+  return g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO | G_URI_HIDE_QUERY |
+                                       G_URI_HIDE_FRAGMENT);
+}
+
+/* Attempts --------------------------------------------------------------- */
+
+/* One connection attempt, from the request to the end of the stream,
+ * redirects included. The source owns one reference while the attempt is
+ * current; every asynchronous operation owns another, so that the source
+ * itself is never kept alive by them. Detaching clears @source. */
+struct _Attempt
+{
+  guint               ref_count;
+  SseEventSource     *source;        /* NULL once detached */
+  GCancellable       *cancellable;
+  GSource            *deadline;      /* connect, then read timeout */
+
+  SoupMessage        *msg;           /* the request under way */
+  const char         *method;
+  SoupMessageHeaders *headers;       /* what later redirects send */
+  GBytes             *body;          /* NULL when the request has none */
+  char               *origin;        /* a GRefString */
+  guint               redirects;
+
+  GInputStream       *stream;        /* once open */
+  guint8             *buffer;
+  gint64              started_at;    /* monotonic, µs */
+  gint64              opened_at;
+  gint64              last_read;
+};
+
+static Attempt *
+attempt_ref (Attempt *attempt)
+{
+  attempt->ref_count++;
+  return attempt;
+}
+
+static void
+attempt_set_msg (Attempt     *attempt,
+                 SoupMessage *msg)
+{
+  if (attempt->msg != NULL)
+    g_signal_handlers_disconnect_by_data (attempt->msg, attempt);
+  g_set_object (&attempt->msg, msg);
+}
+
+static void
+attempt_unref (Attempt *attempt)
+{
+  if (--attempt->ref_count > 0)
+    return;
+
+  g_assert (attempt->source == NULL);
+  g_assert (attempt->deadline == NULL);
+
+  attempt_set_msg (attempt, NULL);
+  g_clear_object (&attempt->cancellable);
+  g_clear_pointer (&attempt->headers, soup_message_headers_unref);
+  g_clear_pointer (&attempt->body, g_bytes_unref);
+  g_clear_pointer (&attempt->origin, g_ref_string_release);
+  /* Dropping an unfinished response stream closes its connection. */
+  g_clear_object (&attempt->stream);
+  g_clear_pointer (&attempt->buffer, g_free);
+  g_free (attempt);
+}
+
+/* Stops the attempt under way, if any: cancels what it waits for, removes
+ * its timer and forgets the partial event. No signal is emitted. */
+static void
+detach_attempt (SseEventSource *self)
+{
+  Attempt *attempt = g_steal_pointer (&self->attempt);
+
+  if (attempt == NULL)
+    return;
+
+  attempt->source = NULL;
+  g_clear_pointer (&attempt->deadline, destroy_source);
+  g_cancellable_cancel (attempt->cancellable);
+  sse_parser_finish (self->parser);
+  attempt_unref (attempt);
+}
+
+/* Requests --------------------------------------------------------------- */
+
+typedef struct {
+  SoupMessageHeaders *to;
+  gboolean            from_template;
+  gboolean            without_body;
+} CopyHeaders;
+
+static void
+copy_header (const char *name,
+             const char *value,
+             gpointer    user_data)
+{
+  CopyHeaders *copy = user_data;
+
+  /* libsoup writes these itself, from the URI and the body. */
+  if (g_ascii_strcasecmp (name, "Host") == 0 ||
+      g_ascii_strcasecmp (name, "Content-Length") == 0 ||
+      g_ascii_strcasecmp (name, "Transfer-Encoding") == 0)
+    return;
+
+  /* The source sends its own. */
+  if (copy->from_template && g_ascii_strcasecmp (name, "Last-Event-ID") == 0)
+    return;
+
+  /* The headers that describe a body go with it. */
+  if (copy->without_body &&
+      (g_ascii_strcasecmp (name, "Content-Type") == 0 ||
+       g_ascii_strcasecmp (name, "Content-Encoding") == 0 ||
+       g_ascii_strcasecmp (name, "Content-Language") == 0 ||
+       g_ascii_strcasecmp (name, "Content-Location") == 0))
+    return;
+
+  soup_message_headers_append (copy->to, name, value);
+}
+
+static void
+on_restarted (SoupMessage *msg,
+              Attempt     *attempt)
+{
+  /* libsoup drops the request body when it restarts a message (to answer
+   * an authentication challenge): give it again. */
+  if (attempt->body != NULL)
+    soup_message_set_request_body_from_bytes (msg, NULL, attempt->body);
+}
+
+static SoupMessage *
+new_message (SseEventSource     *self,
+             const char         *method,
+             GUri               *uri,
+             SoupMessageHeaders *headers,
+             gboolean            from_template,
+             GBytes             *body,
+             const char         *content_type)
+{
+  SoupMessage *msg = soup_message_new_from_uri (method, uri);
+
+  if (headers != NULL)
+    {
+      CopyHeaders copy = {
+        soup_message_get_request_headers (msg), from_template, body == NULL,
+      };
+
+      soup_message_headers_foreach (headers, copy_header, &copy);
+    }
+
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (msg, content_type, body);
+
+  soup_message_set_flags (msg, self->flags | SOUP_MESSAGE_NO_REDIRECT);
+  soup_message_set_priority (msg, self->priority);
+  if (self->first_party != NULL)
+    soup_message_set_first_party (msg, self->first_party);
+  if (self->site_for_cookies != NULL)
+    soup_message_set_site_for_cookies (msg, self->site_for_cookies);
+
+  return msg;
+}
+
+/* The first request of an attempt, from the template. */
+static SoupMessage *
+new_first_message (SseEventSource *self)
+{
+  SoupMessage *msg;
+  SoupMessageHeaders *hdrs;
+  const char *last_event_id = sse_parser_get_last_event_id (self->parser);
+
+  msg = new_message (self, self->method, self->uri, self->headers, TRUE,
+                     self->body, self->body_content_type);
+  hdrs = soup_message_get_request_headers (msg);
+
+  if (soup_message_headers_get_one (hdrs, "Accept") == NULL)
+    soup_message_headers_replace (hdrs, "Accept", "text/event-stream");
+  if (soup_message_headers_get_one (hdrs, "Cache-Control") == NULL)
+    soup_message_headers_replace (hdrs, "Cache-Control", "no-cache");
+  if (*last_event_id != '\0')
+    soup_message_headers_replace (hdrs, "Last-Event-ID", last_event_id);
+
+  return msg;
+}
+
+static void
+attempt_take_msg (Attempt     *attempt,
+                  SoupMessage *msg)
+{
+  g_autofree char *origin = uri_origin (soup_message_get_uri (msg));
+
+  attempt_set_msg (attempt, msg);
+  g_signal_connect (msg, "restarted", G_CALLBACK (on_restarted), attempt);
+  g_clear_pointer (&attempt->origin, g_ref_string_release);
+  attempt->origin = g_ref_string_new (origin);
+}
+
+static gboolean
+on_deadline (gpointer user_data);
+
+static Attempt *
+attempt_new (SseEventSource *self,
+             SoupMessage    *msg)
+{
+  Attempt *attempt = g_new0 (Attempt, 1);
+  SoupMessageHeaders *hdrs = soup_message_get_request_headers (msg);
+  CopyHeaders copy;
+
+  attempt->ref_count = 1;
+  attempt->source = self;
+  attempt->cancellable = g_cancellable_new ();
+  attempt->method = soup_message_get_method (msg);
+  attempt->body = self->body != NULL ? g_bytes_ref (self->body) : NULL;
+
+  /* What the application left in the request, for the requests that
+   * follow redirects. */
+  attempt->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  copy = (CopyHeaders) { attempt->headers, FALSE, FALSE };
+  soup_message_headers_foreach (hdrs, copy_header, &copy);
+
+  attempt_take_msg (attempt, msg);
+  attempt->started_at = g_get_monotonic_time ();
+  attempt->deadline = deadline_new (self->context, "[sse-glib] attempt deadline", -1,
+                                    on_deadline, attempt);
+  update_deadline (self, attempt);
+
+  return attempt;
+}
+
+/* Signals ---------------------------------------------------------------- */
+
+static void
+set_status (SseEventSource *self,
+            SseStatus       status)
+{
+  if (self->status == status)
+    return;
+
+  self->status = status;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+}
+
+static void
+emit_error (SseEventSource *self,
+            const GError   *error)
+{
+  g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
+}
+
+static gboolean
+has_notify_handler (SseEventSource *self,
+                    guint           prop)
+{
+  return _sse_signal_has_handler (self, notify_signal_id,
+                                  g_param_spec_get_name_quark (properties[prop]));
+}
+
+/* Notifies last-event-id when the stream changed it. */
+static void
+sync_last_event_id (SseEventSource *self,
+                    const char     *id,
+                    gsize           len)
+{
+  if (self->last_event_id->len == len && memcmp (self->last_event_id->str, id, len) == 0)
+    return;
+
+  g_string_truncate (self->last_event_id, 0);
+  g_string_append_len (self->last_event_id, id, len);
+  if (has_notify_handler (self, PROP_LAST_EVENT_ID))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
+}
+
+static GQuark
+event_detail (SseEventSource *self,
+              const char     *type,
+              gsize           len)
+{
+  char stack[128];
+  g_autofree char *heap = NULL;
+  const char *name;
+  GQuark quark;
+
+  if (self->detail_name != NULL && self->detail_len == len &&
+      memcmp (self->detail_name, type, len) == 0)
+    return self->detail_quark;
+
+  /* g_quark_try_string(), never g_quark_from_string(): the server picks
+   * event names, and interning each one would leak memory it controls. A
+   * handler connected for "event::foo" has interned "foo" already. */
+  if (len < sizeof stack)
+    {
+      memcpy (stack, type, len);
+      stack[len] = '\0';
+      name = stack;
+    }
+  else
+    name = heap = g_strndup (type, len);
+
+  quark = g_quark_try_string (name);
+  if (quark != 0)
+    {
+      g_free (self->detail_name);
+      self->detail_name = g_steal_pointer (&heap);
+      if (self->detail_name == NULL)
+        self->detail_name = g_strndup (type, len);
+      self->detail_len = len;
+      self->detail_quark = quark;
+    }
+  return quark;
+}
+
+/* The parser's sink ------------------------------------------------------ */
+
+/* Whether the application let the source go, from a handler: the only
+ * reference left is the one the callback under way holds. Nothing more is
+ * delivered then. */
+static gboolean
+abandoned (SseEventSource *self)
+{
+  if (g_atomic_int_get (&G_OBJECT (self)->ref_count) > 1)
+    return FALSE;
+
+  sse_parser_finish (self->parser);
+  return TRUE;
+}
+
+static void
+sink_event (gpointer              user_data,
+            const SseEventFields *fields)
+{
+  SseEventSource *self = user_data;
+  SseEventFields with_origin;
+  SseEvent *event;
+  GQuark detail;
+
+  if (abandoned (self))
+    return;
+
+  sync_last_event_id (self, fields->last_event_id, fields->last_event_id_len);
+  if (self->attempt == NULL || abandoned (self))
+    return;   /* a handler closed the source, or dropped it */
+
+  if (fields->event_type_len == 0)
+    detail = event_detail (self, "message", 7);
+  else
+    detail = event_detail (self, fields->event_type, fields->event_type_len);
+
+  if (!_sse_signal_has_handler (self, signals[SIGNAL_EVENT], detail))
+    return;
+
+  with_origin = *fields;
+  with_origin.origin = self->attempt->origin;
+  event = _sse_event_new_from_fields (&with_origin);
+  g_signal_emit (self, signals[SIGNAL_EVENT], detail, event);
+  sse_event_unref (event);
+}
+
+static void
+sink_comment (gpointer    user_data,
+              const char *text,
+              gsize       len)
+{
+  SseEventSource *self = user_data;
+
+  if (abandoned (self))
+    return;
+
+  if (_sse_signal_has_handler (self, signals[SIGNAL_COMMENT], 0))
+    {
+      g_autofree char *copy = g_strndup (text, len);
+
+      g_signal_emit (self, signals[SIGNAL_COMMENT], 0, copy);
+    }
+}
+
+static void
+sink_retry (gpointer user_data,
+            gint64   retry)
+{
+  SseEventSource *self = user_data;
+
+  sse_event_source_set_reconnection_time (self, (guint) MIN (retry, (gint64) G_MAXUINT));
+}
+
+static const SseParserSink parser_sink = {
+  sink_event,
+  sink_comment,
+  sink_retry,
+};
+
+/* Network awareness ------------------------------------------------------ */
+
+/* The monitor may emit its signal in another thread: this hop carries the
+ * news to the source's main context without touching the source there. */
+struct _NetworkWatch
+{
+  gatomicrefcount  ref_count;
+  GWeakRef         source;
+  GMainContext    *context;
+};
+
+typedef struct {
+  NetworkWatch *watch;
+  gboolean      available;
+} NetworkNews;
+
+static NetworkWatch *
+network_watch_ref (NetworkWatch *watch)
+{
+  g_atomic_ref_count_inc (&watch->ref_count);
+  return watch;
+}
+
+static void
+network_watch_unref (gpointer data)
+{
+  NetworkWatch *watch = data;
+
+  if (!g_atomic_ref_count_dec (&watch->ref_count))
+    return;
+
+  g_weak_ref_clear (&watch->source);
+  g_main_context_unref (watch->context);
+  g_free (watch);
+}
+
+static void
+network_watch_unref_closure (gpointer  data,
+                             GClosure *closure)
+{
+  network_watch_unref (data);
+}
+
+static void
+network_news_free (gpointer data)
+{
+  NetworkNews *news = data;
+
+  network_watch_unref (news->watch);
+  g_free (news);
+}
+
+static void
+network_changed (SseEventSource *self,
+                 gboolean        available)
+{
+  gboolean was_available = self->network_available;
+
+  self->network_available = available;
+  if (available && !was_available && self->status == SSE_STATUS_RECONNECTING)
+    {
+      g_debug ("The network is back: reconnecting to %s at once", self->url);
+      start_attempt (self);
+    }
+}
+
+static gboolean
+network_news_cb (gpointer data)
+{
+  NetworkNews *news = data;
+  g_autoptr(SseEventSource) self = g_weak_ref_get (&news->watch->source);
+
+  if (self != NULL && self->monitor_handler != 0)
+    network_changed (self, news->available);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_network_changed (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    NetworkWatch    *watch)
+{
+  NetworkNews *news = g_new (NetworkNews, 1);
+  GSource *idle = g_idle_source_new ();
+
+  news->watch = network_watch_ref (watch);
+  news->available = available;
+  g_source_set_static_name (idle, "[sse-glib] network changed");
+  g_source_set_callback (idle, network_news_cb, news, network_news_free);
+  g_source_attach (idle, watch->context);
+  g_source_unref (idle);
+}
+
+static void
+watch_network (SseEventSource *self)
+{
+  if (self->monitor_handler != 0)
+    return;
+
+  if (self->monitor == NULL)
+    self->monitor = g_object_ref (g_network_monitor_get_default ());
+
+  if (self->watch == NULL)
+    {
+      self->watch = g_new0 (NetworkWatch, 1);
+      g_atomic_ref_count_init (&self->watch->ref_count);
+      g_weak_ref_init (&self->watch->source, self);
+      self->watch->context = g_main_context_ref (self->context);
+    }
+
+  self->network_available = g_network_monitor_get_network_available (self->monitor);
+  self->monitor_handler = g_signal_connect_data (self->monitor, "network-changed",
+                                                 G_CALLBACK (on_network_changed),
+                                                 network_watch_ref (self->watch),
+                                                 network_watch_unref_closure, 0);
+}
+
+static void
+unwatch_network (SseEventSource *self)
+{
+  if (self->monitor_handler != 0)
+    g_clear_signal_handler (&self->monitor_handler, self->monitor);
+}
+
+/* Failures --------------------------------------------------------------- */
+
+guint
+_sse_event_source_default_backoff (guint attempt,
+                                   guint reconnection_time,
+                                   guint max_reconnection_time)
+{
+  guint64 cap = MAX (max_reconnection_time, reconnection_time);
+  guint64 base = reconnection_time;
+  guint64 half, delay;
+  guint shift = attempt > 1 ? attempt - 1 : 0;
+
+  /* Even after "retry: 0", later attempts back off (from 1 ms), so that a
+   * server that ends every stream at once is not hammered at full speed. */
+  if (shift > 0 && base == 0)
+    base = 1;
+
+  if (shift >= 32 || (base << shift) > cap)
+    base = cap;
+  else
+    base <<= shift;
+
+  /* A jitter in [0, base / 2], so that the clients of a server that went
+   * away do not all come back at the same moment. */
+  half = base / 2;
+  delay = base + (((guint64) g_random_int () * (half + 1)) >> 32);
+
+  return (guint) MIN (delay, cap);
+}
+
+static guint
+compute_delay (SseEventSource *self,
+               guint           attempt)
+{
+  if (self->backoff_func != NULL)
+    return self->backoff_func (self, attempt, self->reconnection_time, self->backoff_data);
+
+  return _sse_event_source_default_backoff (attempt, self->reconnection_time,
+                                            self->max_reconnection_time);
+}
+
+static gboolean
+on_reconnect_timer (gpointer user_data)
+{
+  SseEventSource *self = g_object_ref (user_data);
+
+  g_clear_pointer (&self->reconnect_timer, g_source_unref);
+  start_attempt (self);
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The attempt under way ended: @error says why (NULL when the stream just
+ * ended), @fatal whether reconnecting makes sense, @min_delay the least
+ * delay the server asked for with Retry-After. */
+static void
+connection_lost (SseEventSource *self,
+                 const GError   *error,
+                 gboolean        fatal,
+                 guint           min_delay)
+{
+  gint64 opened_at = self->attempt != NULL ? self->attempt->opened_at : 0;
+  guint run = self->run;
+  guint attempt, counted, delay;
+
+  detach_attempt (self);
+
+  if (error != NULL)
+    {
+      g_debug ("%s", error->message);
+      emit_error (self, error);
+      if (self->run != run)
+        return;
+    }
+
+  if (fatal)
+    {
+      unwatch_network (self);
+      set_status (self, SSE_STATUS_CLOSED);
+      return;
+    }
+
+  /* A connection that stayed open long enough was healthy: what failed
+   * before it does not count any more. */
+  if (opened_at != 0 &&
+      g_get_monotonic_time () - opened_at >= (gint64) self->healthy_time * 1000)
+    {
+      self->reconnect_attempt = 0;
+      self->counted_attempts = 0;
+    }
+
+  /* Attempts made while the network is down say nothing of the server. */
+  if (self->monitor != NULL)
+    self->network_available = g_network_monitor_get_network_available (self->monitor);
+
+  attempt = self->reconnect_attempt + 1;
+  counted = self->counted_attempts + (self->network_available ? 1 : 0);
+
+  if (self->max_reconnect_attempts >= 0 && counted > (guint) self->max_reconnect_attempts)
+    {
+      g_autofree char *where = uri_for_display (self->uri);
+      g_autoptr(GError) too_many = NULL;
+
+      too_many = g_error_new (SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS,
+                              g_dngettext (GETTEXT_PACKAGE,
+                                           "Gave up on %s after %d reconnection attempt; "
+                                           "raise “max-reconnect-attempts” or open the source again",
+                                           "Gave up on %s after %d reconnection attempts; "
+                                           "raise “max-reconnect-attempts” or open the source again",
+                                           self->max_reconnect_attempts),
+                              where, self->max_reconnect_attempts);
+      g_debug ("%s", too_many->message);
+      emit_error (self, too_many);
+      if (self->run == run)
+        {
+          unwatch_network (self);
+          set_status (self, SSE_STATUS_CLOSED);
+        }
+      return;
+    }
+
+  delay = compute_delay (self, attempt);
+  delay = MAX (delay, min_delay);
+  if (self->run != run)
+    return;
+
+  self->counted_attempts = counted;
+  if (self->reconnect_attempt != attempt)
+    {
+      self->reconnect_attempt = attempt;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_ATTEMPT]);
+    }
+  if (self->reconnect_delay != delay)
+    {
+      self->reconnect_delay = delay;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_DELAY]);
+    }
+  if (self->run != run)
+    return;
+
+  set_status (self, SSE_STATUS_RECONNECTING);
+  if (self->run != run || self->status != SSE_STATUS_RECONNECTING)
+    return;
+
+  g_clear_pointer (&self->reconnect_timer, destroy_source);
+  self->reconnect_timer = deadline_new (self->context, "[sse-glib] reconnect",
+                                        delay == 0 ? 0 : deadline_after (g_get_monotonic_time (), delay),
+                                        on_reconnect_timer, self);
+}
+
+static gboolean
+is_fatal_error (const GError *error)
+{
+  /* A certificate that was refused will be refused again. */
+  if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) ||
+      g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED))
+    return TRUE;
+
+  /* No TLS backend (glib-networking) will not appear by itself either. */
+  if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_UNAVAILABLE))
+    return TRUE;
+
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
+/* Deadlines -------------------------------------------------------------- */
+
+static void
+update_deadline (SseEventSource *self,
+                 Attempt        *attempt)
+{
+  gint64 ready_time;
+
+  if (attempt->deadline == NULL)
+    return;
+
+  if (attempt->stream == NULL)
+    ready_time = deadline_after (attempt->started_at, self->connect_timeout);
+  else
+    ready_time = deadline_after (attempt->last_read, self->read_timeout);
+
+  g_source_set_ready_time (attempt->deadline, ready_time);
+}
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  Attempt *attempt = user_data;
+  SseEventSource *self = attempt->source;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *where = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+
+  if (attempt->stream == NULL)
+    {
+      where = uri_for_display (soup_message_get_uri (attempt->msg));
+      error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                           _("The server at %s did not answer within %u ms; "
+                             "check that it is up, or raise “connect-timeout”"),
+                           where, self->connect_timeout);
+    }
+  else
+    {
+      gint64 deadline = deadline_after (attempt->last_read, self->read_timeout);
+
+      /* Bytes came since the timer was set: wait for the new deadline. */
+      if (deadline == -1 || now < deadline)
+        {
+          g_source_set_ready_time (attempt->deadline, deadline);
+          return G_SOURCE_CONTINUE;
+        }
+
+      where = uri_for_display (soup_message_get_uri (attempt->msg));
+      error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                           _("The server at %s sent nothing for %u ms, so the connection "
+                             "is taken for dead; have it send comments as a heartbeat, "
+                             "or raise “read-timeout”"),
+                           where, self->read_timeout);
+    }
+
+  g_object_ref (self);
+  connection_lost (self, error, FALSE, 0);
+  g_object_unref (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Responses -------------------------------------------------------------- */
+
+static gboolean
+is_event_stream (const char *content_type)
+{
+  const char *start = content_type, *end;
+
+  if (content_type == NULL)
+    return FALSE;
+
+  /* The MIME type essence: what comes before the parameters, without
+   * surrounding whitespace, compared without case. */
+  while (*start == ' ' || *start == '\t')
+    start++;
+  end = strchr (start, ';');
+  if (end == NULL)
+    end = start + strlen (start);
+  while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+    end--;
+
+  return end - start == 17 && g_ascii_strncasecmp (start, "text/event-stream", 17) == 0;
+}
+
+/* Retry-After: delta-seconds or an HTTP date. Returns milliseconds. */
+static guint
+parse_retry_after (const char *value)
+{
+  g_autoptr(GDateTime) date = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  GTimeSpan span;
+
+  if (value == NULL)
+    return 0;
+
+  while (*value == ' ' || *value == '\t')
+    value++;
+
+  if (g_ascii_isdigit (*value))
+    {
+      guint64 seconds = 0;
+      const char *p;
+
+      for (p = value; g_ascii_isdigit (*p); p++)
+        {
+          seconds = seconds * 10 + (guint64) (*p - '0');
+          if (seconds > G_MAXUINT / 1000)
+            return G_MAXUINT;
+        }
+      while (*p == ' ' || *p == '\t')
+        p++;
+      return *p == '\0' ? (guint) seconds * 1000 : 0;
+    }
+
+  date = soup_date_time_new_from_http_string (value);
+  if (date == NULL)
+    return 0;
+  now = g_date_time_new_now_utc ();
+  span = g_date_time_difference (date, now);
+  if (span <= 0)
+    return 0;
+  return (guint) MIN ((span + 999) / 1000, (GTimeSpan) G_MAXUINT);
+}
+
+static const char *
+reason_phrase (SoupMessage *msg)
+{
+  const char *reason = soup_message_get_reason_phrase (msg);
+
+  if (reason == NULL || *reason == '\0')
+    reason = soup_status_get_phrase (soup_message_get_status (msg));
+  return reason != NULL ? reason : "";
+}
+
+static void
+follow_redirect (SseEventSource *self,
+                 Attempt        *attempt)
+{
+  SoupMessage *msg = attempt->msg;
+  guint status = soup_message_get_status (msg);
+  const char *location;
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(SoupMessage) next = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *where = uri_for_display (soup_message_get_uri (msg));
+  g_autofree char *origin = NULL;
+
+  location = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
+  if (location == NULL || *location == '\0')
+    {
+      error = g_error_new (SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_REDIRECT_NO_LOCATION,
+                           _("The server at %s answered %u %s without a Location header, "
+                             "so the redirect cannot be followed; fix the server"),
+                           where, status, reason_phrase (msg));
+      connection_lost (self, error, TRUE, 0);
+      return;
+    }
+
+  uri = g_uri_parse_relative (soup_message_get_uri (msg), location, SOUP_HTTP_URI_FLAGS, NULL);
+  if (uri == NULL || !uri_is_http (uri))
+    {
+      error = g_error_new (SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_REDIRECT_BAD_URI,
+                           _("The server at %s redirected to “%s”, which is not an http or "
+                             "https URL; fix the server"),
+                           where, location);
+      connection_lost (self, error, TRUE, 0);
+      return;
+    }
+
+  if (++attempt->redirects > MAX_REDIRECTS)
+    {
+      error = g_error_new (SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS,
+                           _("The server at %s redirected more than %d times in a row; "
+                             "look for a redirect loop"),
+                           where, MAX_REDIRECTS);
+      connection_lost (self, error, TRUE, 0);
+      return;
+    }
+
+  /* As the Fetch standard does: 303 becomes a GET, and so do 301 and 302
+   * when they answer a POST; 307 and 308 keep the method and the body. */
+  if ((status == SOUP_STATUS_SEE_OTHER &&
+       attempt->method != SOUP_METHOD_GET && attempt->method != SOUP_METHOD_HEAD) ||
+      ((status == SOUP_STATUS_MOVED_PERMANENTLY || status == SOUP_STATUS_FOUND) &&
+       attempt->method == SOUP_METHOD_POST))
+    {
+      attempt->method = SOUP_METHOD_GET;
+      g_clear_pointer (&attempt->body, g_bytes_unref);
+    }
+
+  /* Credentials the application set are for the origin it asked for. */
+  origin = uri_origin (uri);
+  if (strcmp (origin, attempt->origin) != 0)
+    {
+      SoupMessageHeaders *hdrs = attempt->headers;
+
+      soup_message_headers_remove (hdrs, "Authorization");
+      soup_message_headers_remove (hdrs, "Cookie");
+    }
+
+  g_debug ("Following the redirect from %s to %s", where, location);
+  next = new_message (self, attempt->method, uri, attempt->headers, FALSE, attempt->body, NULL);
+  attempt_take_msg (attempt, next);
+  attempt_send (self, attempt);
+}
+
+static void
+fail_http_status (SseEventSource *self,
+                  Attempt        *attempt)
+{
+  SoupMessage *msg = attempt->msg;
+  guint status = soup_message_get_status (msg);
+  g_autofree char *where = uri_for_display (soup_message_get_uri (msg));
+  g_autoptr(GError) error = NULL;
+  gboolean retry = FALSE;
+  guint min_delay = 0;
+
+  if (status == SOUP_STATUS_NO_CONTENT)
+    error = g_error_new (SSE_ERROR, SSE_ERROR_HTTP_STATUS,
+                         _("The server at %s answered 204 No Content: it asks the client "
+                           "to stop, so the source will not reconnect"),
+                         where);
+  else
+    error = g_error_new (SSE_ERROR, SSE_ERROR_HTTP_STATUS,
+                         _("The server at %s answered %u %s; an event stream needs 200 OK"),
+                         where, status, reason_phrase (msg));
+
+  if (self->retry_on_server_error &&
+      (SOUP_STATUS_IS_SERVER_ERROR (status) ||
+       status == SOUP_STATUS_REQUEST_TIMEOUT ||
+       status == 429 /* Too Many Requests, which libsoup 3.2 does not name */))
+    {
+      retry = TRUE;
+      min_delay = parse_retry_after (soup_message_headers_get_one (
+                                       soup_message_get_response_headers (msg), "Retry-After"));
+    }
+
+  connection_lost (self, error, !retry, min_delay);
+}
+
+static void
+read_next (SseEventSource *self,
+           Attempt        *attempt);
+
+static void
+got_response (SseEventSource *self,
+              Attempt        *attempt,
+              GInputStream   *stream)
+{
+  SoupMessage *msg = attempt->msg;
+  guint status = soup_message_get_status (msg);
+  const char *content_type;
+
+  switch (status)
+    {
+    case SOUP_STATUS_MOVED_PERMANENTLY:
+    case SOUP_STATUS_FOUND:
+    case SOUP_STATUS_SEE_OTHER:
+    case SOUP_STATUS_TEMPORARY_REDIRECT:
+    case SOUP_STATUS_PERMANENT_REDIRECT:
+      if (self->follow_redirects)
+        {
+          follow_redirect (self, attempt);
+          return;
+        }
+      fail_http_status (self, attempt);
+      return;
+
+    case SOUP_STATUS_OK:
+      break;
+
+    default:
+      fail_http_status (self, attempt);
+      return;
+    }
+
+  content_type = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                               "Content-Type");
+  if (!is_event_stream (content_type))
+    {
+      g_autofree char *where = uri_for_display (soup_message_get_uri (msg));
+      g_autoptr(GError) error = NULL;
+
+      if (content_type == NULL)
+        error = g_error_new (SSE_ERROR, SSE_ERROR_CONTENT_TYPE,
+                             _("The server at %s answered 200 OK without a content type; "
+                               "an event stream needs “text/event-stream”"),
+                             where);
+      else
+        error = g_error_new (SSE_ERROR, SSE_ERROR_CONTENT_TYPE,
+                             _("The server at %s answered 200 OK with the content type “%s”; "
+                               "an event stream needs “text/event-stream”"),
+                             where, content_type);
+      connection_lost (self, error, TRUE, 0);
+      return;
+    }
+
+  attempt->stream = g_object_ref (stream);
+  attempt->buffer = g_malloc (READ_BUFFER_SIZE);
+  attempt->opened_at = attempt->last_read = g_get_monotonic_time ();
+  update_deadline (self, attempt);
+
+  set_status (self, SSE_STATUS_OPEN);
+  if (self->attempt == attempt)
+    read_next (self, attempt);
+}
+
+static void
+on_sent (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Attempt *attempt = user_data;
+  SseEventSource *self = attempt->source;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+
+  stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+
+  if (self != NULL)
+    {
+      g_object_ref (self);
+
+      if (stream != NULL)
+        got_response (self, attempt, stream);
+      else
+        {
+          g_autofree char *where = uri_for_display (soup_message_get_uri (attempt->msg));
+          g_autoptr(GError) wrapped = NULL;
+
+          wrapped = g_error_new (error->domain, error->code,
+                                 _("Could not get an answer from %s: %s"),
+                                 where, error->message);
+          connection_lost (self, wrapped, is_fatal_error (error), 0);
+        }
+
+      g_object_unref (self);
+    }
+
+  attempt_unref (attempt);
+}
+
+/* GIO and libsoup call back in the thread-default context of the caller:
+ * make it the source's while starting an operation. It is already, but
+ * for calls made from outside the main loop; checking spares a push (and
+ * its allocation) per read. */
+static gboolean
+push_context (SseEventSource *self)
+{
+  GMainContext *current = g_main_context_get_thread_default ();
+
+  if (current == self->context ||
+      (current == NULL && self->context == g_main_context_default ()))
+    return FALSE;
+
+  g_main_context_push_thread_default (self->context);
+  return TRUE;
+}
+
+static void
+pop_context (SseEventSource *self,
+             gboolean        pushed)
+{
+  if (pushed)
+    g_main_context_pop_thread_default (self->context);
+}
+
+static void
+attempt_send (SseEventSource *self,
+              Attempt        *attempt)
+{
+  gboolean pushed = push_context (self);
+
+  soup_session_send_async (self->session, attempt->msg, G_PRIORITY_DEFAULT,
+                           attempt->cancellable, on_sent, attempt_ref (attempt));
+  pop_context (self, pushed);
+}
+
+/* Reading ---------------------------------------------------------------- */
+
+static void
+got_data (SseEventSource *self,
+          Attempt        *attempt,
+          gsize           len)
+{
+  g_autoptr(GError) error = NULL;
+
+  attempt->last_read = g_get_monotonic_time ();
+
+  /* Events are emitted from within; a handler that closes the source
+   * finishes the parser, which stops this feed at once. */
+  if (!sse_parser_feed (self->parser, attempt->buffer, len, &error) &&
+      self->attempt == attempt)
+    emit_error (self, error);
+
+  if (self->attempt != attempt)
+    return;
+
+  /* A block with only an id changes the last event ID without an event. */
+  {
+    const char *id = sse_parser_get_last_event_id (self->parser);
+
+    sync_last_event_id (self, id, strlen (id));
+  }
+
+  if (self->attempt == attempt)
+    read_next (self, attempt);
+}
+
+static void
+on_read (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Attempt *attempt = user_data;
+  SseEventSource *self = attempt->source;
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+
+  if (self != NULL)
+    {
+      g_object_ref (self);
+
+      if (n > 0)
+        got_data (self, attempt, n);
+      else if (n == 0)
+        {
+          g_debug ("The stream from %s ended", self->url);
+          connection_lost (self, NULL, FALSE, 0);
+        }
+      else
+        {
+          g_autofree char *where = uri_for_display (soup_message_get_uri (attempt->msg));
+          g_autoptr(GError) wrapped = NULL;
+
+          wrapped = g_error_new (error->domain, error->code,
+                                 _("The connection to %s was lost: %s"),
+                                 where, error->message);
+          connection_lost (self, wrapped, is_fatal_error (error), 0);
+        }
+
+      g_object_unref (self);
+    }
+
+  attempt_unref (attempt);
+}
+
+static void
+read_next (SseEventSource *self,
+           Attempt        *attempt)
+{
+  gboolean pushed = push_context (self);
+
+  g_input_stream_read_async (attempt->stream, attempt->buffer, READ_BUFFER_SIZE,
+                             G_PRIORITY_DEFAULT, attempt->cancellable,
+                             on_read, attempt_ref (attempt));
+  pop_context (self, pushed);
+}
+
+/* Attempts, from the start ----------------------------------------------- */
+
+static void
+start_attempt (SseEventSource *self)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  guint run = self->run;
+
+  g_clear_pointer (&self->reconnect_timer, destroy_source);
+  g_return_if_fail (self->attempt == NULL);
+
+  set_status (self, SSE_STATUS_CONNECTING);
+  if (self->run != run)
+    return;
+
+  if (self->uri == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("“%s” is not an http or https URL; an event source needs one"),
+                           self->url != NULL ? self->url : "");
+      connection_lost (self, error, TRUE, 0);
+      return;
+    }
+
+  if (self->template_has_body && self->body == NULL && !self->warned_body)
+    {
+      self->warned_body = TRUE;
+      g_warning ("The request template for %s has a body, which libsoup cannot give back "
+                 "to be sent again; pass it to sse_event_source_set_request_body()",
+                 self->url);
+    }
+
+  msg = new_first_message (self);
+  g_signal_emit (self, signals[SIGNAL_PREPARE_REQUEST], 0, msg);
+  if (self->run != run || self->status != SSE_STATUS_CONNECTING || self->attempt != NULL)
+    return;
+
+  self->attempt = attempt_new (self, msg);
+  attempt_send (self, self->attempt);
+}
+
+/* GObject ---------------------------------------------------------------- */
+
+static void
+set_template (SseEventSource *self,
+              SoupMessage    *msg)
+{
+  SoupMessageHeaders *hdrs = soup_message_get_request_headers (msg);
+  CopyHeaders copy;
+
+  self->method = soup_message_get_method (msg);
+  self->uri = g_uri_ref (soup_message_get_uri (msg));
+  self->flags = soup_message_get_flags (msg);
+  self->follow_redirects = (self->flags & SOUP_MESSAGE_NO_REDIRECT) == 0;
+  self->priority = soup_message_get_priority (msg);
+  if (soup_message_get_first_party (msg) != NULL)
+    self->first_party = g_uri_ref (soup_message_get_first_party (msg));
+  if (soup_message_get_site_for_cookies (msg) != NULL)
+    self->site_for_cookies = g_uri_ref (soup_message_get_site_for_cookies (msg));
+
+  self->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  copy = (CopyHeaders) { self->headers, FALSE, FALSE };
+  soup_message_headers_foreach (hdrs, copy_header, &copy);
+
+  /* The message carries a body we cannot read back: remember its type, and
+   * warn at open() if none was given with set_request_body(). */
+  self->template_has_body = soup_message_headers_get_encoding (hdrs) == SOUP_ENCODING_CHUNKED ||
+                            soup_message_headers_get_content_length (hdrs) > 0;
+  if (self->template_has_body)
+    self->body_content_type = g_strdup (soup_message_headers_get_content_type (hdrs, NULL));
+}
+
+static void
+sse_event_source_constructed (GObject *object)
+{
+  SseEventSource *self = SSE_EVENT_SOURCE (object);
+
+  G_OBJECT_CLASS (sse_event_source_parent_class)->constructed (object);
+
+  if (self->template_msg != NULL)
+    {
+      g_autoptr(SoupMessage) msg = g_steal_pointer (&self->template_msg);
+
+      g_free (self->url);
+      set_template (self, msg);
+      self->url = g_uri_to_string (self->uri);
+    }
+  else if (self->url != NULL)
+    {
+      self->method = SOUP_METHOD_GET;
+      self->uri = g_uri_parse (self->url, SOUP_HTTP_URI_FLAGS, NULL);
+    }
+
+  if (self->uri != NULL && !uri_is_http (self->uri))
+    g_clear_pointer (&self->uri, g_uri_unref);
+
+  if (self->session == NULL)
+    self->session = soup_session_new_with_options ("timeout", 0,
+                                                   "max-conns", G_MAXINT / 2,
+                                                   "max-conns-per-host", G_MAXINT / 2,
+                                                   "user-agent", "sse-glib/" PACKAGE_VERSION " ",
+                                                   NULL);
+}
+
+static void
+sse_event_source_dispose (GObject *object)
+{
+  SseEventSource *self = SSE_EVENT_SOURCE (object);
+
+  self->run++;
+  detach_attempt (self);
+  g_clear_pointer (&self->reconnect_timer, destroy_source);
+  unwatch_network (self);
+  sse_event_source_set_backoff_func (self, NULL, NULL, NULL);
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->session);
+  g_clear_object (&self->template_msg);
+
+  G_OBJECT_CLASS (sse_event_source_parent_class)->dispose (object);
+}
+
+static void
+sse_event_source_finalize (GObject *object)
+{
+  SseEventSource *self = SSE_EVENT_SOURCE (object);
+
+  g_clear_pointer (&self->watch, network_watch_unref);
+  g_clear_object (&self->parser);
+  g_clear_pointer (&self->url, g_free);
+  g_clear_pointer (&self->uri, g_uri_unref);
+  g_clear_pointer (&self->headers, soup_message_headers_unref);
+  g_clear_pointer (&self->first_party, g_uri_unref);
+  g_clear_pointer (&self->site_for_cookies, g_uri_unref);
+  g_clear_pointer (&self->body, g_bytes_unref);
+  g_clear_pointer (&self->body_content_type, g_free);
+  g_string_free (self->last_event_id, TRUE);
+  g_clear_pointer (&self->detail_name, g_free);
+  g_main_context_unref (self->context);
+
+  G_OBJECT_CLASS (sse_event_source_parent_class)->finalize (object);
+}
+
+static void
+sse_event_source_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  SseEventSource *self = SSE_EVENT_SOURCE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+
+    case PROP_URL:
+      g_value_set_string (value, self->url);
+      break;
+
+    case PROP_STATUS:
+      g_value_set_enum (value, self->status);
+      break;
+
+    case PROP_LAST_EVENT_ID:
+      g_value_set_string (value, sse_event_source_get_last_event_id (self));
+      break;
+
+    case PROP_RECONNECTION_TIME:
+      g_value_set_uint (value, self->reconnection_time);
+      break;
+
+    case PROP_MAX_RECONNECTION_TIME:
+      g_value_set_uint (value, self->max_reconnection_time);
+      break;
+
+    case PROP_RECONNECT_ATTEMPT:
+      g_value_set_uint (value, self->reconnect_attempt);
+      break;
+
+    case PROP_RECONNECT_DELAY:
+      g_value_set_uint (value, self->reconnect_delay);
+      break;
+
+    case PROP_MAX_RECONNECT_ATTEMPTS:
+      g_value_set_int (value, self->max_reconnect_attempts);
+      break;
+
+    case PROP_CONNECT_TIMEOUT:
+      g_value_set_uint (value, self->connect_timeout);
+      break;
+
+    case PROP_READ_TIMEOUT:
+      g_value_set_uint (value, self->read_timeout);
+      break;
+
+    case PROP_MAX_EVENT_SIZE:
+      g_value_set_uint64 (value, sse_parser_get_max_event_size (self->parser));
+      break;
+
+    case PROP_RETRY_ON_SERVER_ERROR:
+      g_value_set_boolean (value, self->retry_on_server_error);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sse_event_source_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  SseEventSource *self = SSE_EVENT_SOURCE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+
+    case PROP_URL:
+      self->url = g_value_dup_string (value);
+      break;
+
+    case PROP_MESSAGE:
+      self->template_msg = g_value_dup_object (value);
+      break;
+
+    case PROP_LAST_EVENT_ID:
+      sse_event_source_set_last_event_id (self, g_value_get_string (value));
+      break;
+
+    case PROP_RECONNECTION_TIME:
+      sse_event_source_set_reconnection_time (self, g_value_get_uint (value));
+      break;
+
+    case PROP_MAX_RECONNECTION_TIME:
+      sse_event_source_set_max_reconnection_time (self, g_value_get_uint (value));
+      break;
+
+    case PROP_MAX_RECONNECT_ATTEMPTS:
+      sse_event_source_set_max_reconnect_attempts (self, g_value_get_int (value));
+      break;
+
+    case PROP_CONNECT_TIMEOUT:
+      sse_event_source_set_connect_timeout (self, g_value_get_uint (value));
+      break;
+
+    case PROP_READ_TIMEOUT:
+      sse_event_source_set_read_timeout (self, g_value_get_uint (value));
+      break;
+
+    case PROP_MAX_EVENT_SIZE:
+      sse_event_source_set_max_event_size (self, g_value_get_uint64 (value));
+      break;
+
+    case PROP_RETRY_ON_SERVER_ERROR:
+      sse_event_source_set_retry_on_server_error (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sse_event_source_class_init (SseEventSourceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  _sse_ensure_i18n ();
+
+  object_class->constructed = sse_event_source_constructed;
+  object_class->dispose = sse_event_source_dispose;
+  object_class->finalize = sse_event_source_finalize;
+  object_class->get_property = sse_event_source_get_property;
+  object_class->set_property = sse_event_source_set_property;
+
+  /**
+   * SseEventSource:session:
+   *
+   * The [class@Soup.Session] that sends the requests. When none is given at
+   * construction, the source makes its own, with no I/O timeout and no small
+   * limit of connections per host, as event streams need.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL,
+                         SOUP_TYPE_SESSION,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseEventSource:url:
+   *
+   * The URL the source was asked to connect to, as given (or the URI of the
+   * message given to [ctor@Sse.EventSource.new_for_message]). Redirects do
+   * not change it: every reconnection starts from it again, as the standard
+   * says. Events tell the origin that finally answered.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_URL] =
+    g_param_spec_string ("url", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseEventSource:message:
+   *
+   * The template of the requests, as [ctor@Sse.EventSource.new_for_message]
+   * takes it: its method, URI and headers (read once, at construction) are
+   * sent on every attempt. Its body cannot be read back; give it with
+   * [method@Sse.EventSource.set_request_body]. When set, it takes the place
+   * of [property@Sse.EventSource:url].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MESSAGE] =
+    g_param_spec_object ("message", NULL, NULL,
+                         SOUP_TYPE_MESSAGE,
+                         (G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseEventSource:status:
+   *
+   * Where the source stands. It starts as %SSE_STATUS_CLOSED, becomes
+   * %SSE_STATUS_CONNECTING at [method@Sse.EventSource.open] and before every
+   * reconnection attempt, %SSE_STATUS_OPEN when the server accepted the
+   * stream, %SSE_STATUS_RECONNECTING while the source waits to reconnect,
+   * and %SSE_STATUS_CLOSED again when it gave up or was closed.
+   *
+   * Notified on every change, after the other properties of the change
+   * ([property@Sse.EventSource:reconnect-attempt] and
+   * [property@Sse.EventSource:reconnect-delay]) and after
+   * [signal@Sse.EventSource::error] when a failure caused it.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STATUS] =
+    g_param_spec_enum ("status", NULL, NULL,
+                       SSE_TYPE_STATUS,
+                       SSE_STATUS_CLOSED,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseEventSource:last-event-id:
+   *
+   * The stream's last event ID, sent as `Last-Event-ID` when the source
+   * reconnects (only when it is not empty). The server sets it with `id:`
+   * fields; it changes when the block that carried the field ends, even if
+   * that block fires no event, and it is kept across reconnections and
+   * across [method@Sse.EventSource.close] and [method@Sse.EventSource.open].
+   *
+   * Set it before opening the source to resume a stream after an
+   * application restart. A value with a carriage return or a line feed
+   * could not be sent as a header and is refused (the property keeps its
+   * value). Notified when it changes, before the event that carries the new
+   * value.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LAST_EVENT_ID] =
+    g_param_spec_string ("last-event-id", NULL, NULL,
+                         "",
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseEventSource:reconnection-time:
+   *
+   * The reconnection time in milliseconds: the least time to wait before a
+   * reconnection attempt, from which the backoff grows. The server changes
+   * it with a `retry:` field, as soon as the field is read. Notified when it
+   * changes.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RECONNECTION_TIME] =
+    g_param_spec_uint ("reconnection-time", NULL, NULL,
+                       0, G_MAXUINT, DEFAULT_RECONNECTION_TIME,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseEventSource:max-reconnection-time:
+   *
+   * The longest delay in milliseconds the default backoff waits before a
+   * reconnection attempt, unless the reconnection time itself is longer (it
+   * is never waited less), or the server asks for more with `Retry-After`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_RECONNECTION_TIME] =
+    g_param_spec_uint ("max-reconnection-time", NULL, NULL,
+                       0, G_MAXUINT, DEFAULT_MAX_RECONNECTION_TIME,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseEventSource:reconnect-attempt:
+   *
+   * While the status is %SSE_STATUS_RECONNECTING, the number of the
+   * reconnection attempt the source waits to make, from 1; it keeps its
+   * value through that attempt. It starts from 1 again after
+   * [method@Sse.EventSource.open] and after a connection that stayed open
+   * for %SSE_EVENT_SOURCE_HEALTHY_TIME milliseconds. Set and notified just
+   * before the status becomes %SSE_STATUS_RECONNECTING.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RECONNECT_ATTEMPT] =
+    g_param_spec_uint ("reconnect-attempt", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseEventSource:reconnect-delay:
+   *
+   * While the status is %SSE_STATUS_RECONNECTING, how long in milliseconds
+   * the source waits before its next attempt. Set and notified just before
+   * the status becomes %SSE_STATUS_RECONNECTING, after
+   * [property@Sse.EventSource:reconnect-attempt].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RECONNECT_DELAY] =
+    g_param_spec_uint ("reconnect-delay", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseEventSource:max-reconnect-attempts:
+   *
+   * How many reconnection attempts in a row the source makes before it
+   * gives up with %SSE_ERROR_TOO_MANY_ATTEMPTS, or -1 (the default) to try
+   * for ever. 0 means never to reconnect. Attempts made while the network
+   * is down do not count, and a connection that stayed open for
+   * %SSE_EVENT_SOURCE_HEALTHY_TIME milliseconds starts the count again.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_RECONNECT_ATTEMPTS] =
+    g_param_spec_int ("max-reconnect-attempts", NULL, NULL,
+                      -1, G_MAXINT, -1,
+                      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseEventSource:connect-timeout:
+   *
+   * How long in milliseconds an attempt may wait for the response headers
+   * (redirects included), or 0 to wait for ever. When it runs out, the
+   * attempt fails with %G_IO_ERROR_TIMED_OUT, like a network error, and
+   * the source reconnects.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_CONNECT_TIMEOUT] =
+    g_param_spec_uint ("connect-timeout", NULL, NULL,
+                       0, G_MAXUINT, DEFAULT_CONNECT_TIMEOUT,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseEventSource:read-timeout:
+   *
+   * How long in milliseconds an open stream may stay silent, or 0 (the
+   * default) for no limit. Any byte counts, comments included, so a server
+   * that sends a heartbeat comment more often than this keeps the stream
+   * alive. When it runs out, the connection is taken for dead (as a
+   * half-open TCP connection would be): the attempt fails with
+   * %G_IO_ERROR_TIMED_OUT and the source reconnects.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_READ_TIMEOUT] =
+    g_param_spec_uint ("read-timeout", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseEventSource:max-event-size:
+   *
+   * The most bytes one event may take, as [property@Sse.Parser:max-event-size]
+   * says; 0 means no limit. An event that grows past it is dropped, and
+   * [signal@Sse.EventSource::error] is emitted with
+   * %SSE_ERROR_EVENT_TOO_LARGE once the read that carried it is parsed
+   * (events after it in that read come first); the stream goes on.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_EVENT_SIZE] =
+    g_param_spec_uint64 ("max-event-size", NULL, NULL,
+                         0, G_MAXUINT64, SSE_PARSER_DEFAULT_MAX_EVENT_SIZE,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseEventSource:retry-on-server-error:
+   *
+   * Whether server errors (5xx), `408 Request Timeout` and
+   * `429 Too Many Requests` are retried like network errors instead of
+   * closing the source. The delay is then at least what the server asks for
+   * with `Retry-After` (in seconds or as a date), even beyond
+   * [property@Sse.EventSource:max-reconnection-time]. Browsers do not retry
+   * these; a service that restarts behind a proxy answers 502 or 503 for a
+   * while, which is what this is for.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RETRY_ON_SERVER_ERROR] =
+    g_param_spec_boolean ("retry-on-server-error", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SseEventSource::event:
+   * @self: the event source
+   * @event: the event
+   *
+   * Emitted for every event of the stream, in stream order, while the
+   * status is %SSE_STATUS_OPEN. The signal is detailed by the event type:
+   * a handler connected to `event::update` sees only the events of type
+   * `update` (what `addEventListener ("update", …)` does on the web), and
+   * one connected to `event` sees them all; events without an `event:` field
+   * have the type `message`.
+   *
+   * The event carries its data, its id, the stream's last event ID and the
+   * origin of the URL that answered. It is only borrowed: take a reference
+   * to keep it. A handler may call [method@Sse.EventSource.close]: no event
+   * follows then, not even one that came in the same read.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_EVENT] =
+    g_signal_new ("event",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0,
+                  NULL, NULL,
+                  g_cclosure_marshal_VOID__BOXED,
+                  G_TYPE_NONE, 1, SSE_TYPE_EVENT | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[SIGNAL_EVENT],
+                              G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__BOXEDv);
+
+  /**
+   * SseEventSource::comment:
+   * @self: the event source
+   * @text: the comment, without its leading colon and one space after it
+   *
+   * Emitted for every comment line of the stream, in stream order with the
+   * events. Servers send comments as heartbeats; they are not part of any
+   * event, and they count as activity for
+   * [property@Sse.EventSource:read-timeout].
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_COMMENT] =
+    g_signal_new ("comment",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  g_cclosure_marshal_VOID__STRING,
+                  G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[SIGNAL_COMMENT],
+                              G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__STRINGv);
+
+  /**
+   * SseEventSource::error:
+   * @self: the event source
+   * @error: what went wrong
+   *
+   * Emitted once for every failed attempt, and once more for the final
+   * failure when the reconnection attempts run out
+   * (%SSE_ERROR_TOO_MANY_ATTEMPTS). It comes before the status changes:
+   * while it is emitted, the status is still the one of the failed attempt,
+   * and the change to %SSE_STATUS_RECONNECTING or %SSE_STATUS_CLOSED follows.
+   * A stream that ends normally is not an error and emits nothing here (nor
+   * does a connection that breaks exactly between two chunks of the body,
+   * which libsoup 3.2 cannot tell from a normal end); the source reconnects
+   * all the same.
+   *
+   * The errors: %SSE_ERROR_HTTP_STATUS (with the status and reason in the
+   * message) and %SSE_ERROR_CONTENT_TYPE (with the content type) when the
+   * answer is not an event stream, which closes the source; errors of the
+   * %G_IO_ERROR, %G_TLS_ERROR, %G_RESOLVER_ERROR or %SOUP_SESSION_ERROR
+   * domains when the connection failed or was lost (%G_IO_ERROR_TIMED_OUT
+   * for [property@Sse.EventSource:connect-timeout] and
+   * [property@Sse.EventSource:read-timeout]), after which the source
+   * reconnects, except for TLS certificate errors and redirect errors; and
+   * %SSE_ERROR_EVENT_TOO_LARGE when an event was dropped, after which the
+   * stream goes on with no change of status.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_ERROR] =
+    g_signal_new ("error",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  g_cclosure_marshal_VOID__BOXED,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[SIGNAL_ERROR],
+                              G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__BOXEDv);
+
+  /**
+   * SseEventSource::prepare-request:
+   * @self: the event source
+   * @msg: the request about to be sent
+   *
+   * Emitted before every attempt, reconnections included, right after the
+   * status became %SSE_STATUS_CONNECTING, with a new request that already
+   * carries the template's method, headers and body, `Accept:
+   * text/event-stream` and `Cache-Control: no-cache` (unless the template
+   * has its own) and `Last-Event-ID` (when the last event ID is not empty;
+   * the template's is never sent). Change its headers here to send
+   * fresh ones on each attempt, such as a rotated `Authorization` token.
+   * The request is sent when the handlers return. It is not emitted again
+   * for the requests that follow redirects: they carry the headers this
+   * request has then (without `Authorization` and `Cookie` when the
+   * redirect leads to another origin).
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_PREPARE_REQUEST] =
+    g_signal_new ("prepare-request",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  g_cclosure_marshal_VOID__OBJECT,
+                  G_TYPE_NONE, 1, SOUP_TYPE_MESSAGE);
+  g_signal_set_va_marshaller (signals[SIGNAL_PREPARE_REQUEST],
+                              G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__OBJECTv);
+
+  notify_signal_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
+}
+
+static void
+sse_event_source_init (SseEventSource *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+  self->parser = sse_parser_new ();
+  _sse_parser_set_sink (self->parser, &parser_sink, self);
+  self->status = SSE_STATUS_CLOSED;
+  self->last_event_id = g_string_new (NULL);
+  self->reconnection_time = DEFAULT_RECONNECTION_TIME;
+  self->max_reconnection_time = DEFAULT_MAX_RECONNECTION_TIME;
+  self->max_reconnect_attempts = -1;
+  self->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
+  self->healthy_time = SSE_EVENT_SOURCE_HEALTHY_TIME;
+  self->network_available = TRUE;
+  self->follow_redirects = TRUE;
+}
+
+/* Public API ------------------------------------------------------------- */
+
+/**
+ * sse_event_source_new:
+ * @url: the URL of the event stream, `http` or `https`
+ *
+ * Creates an event source that will send GET requests to @url with a
+ * session of its own. It does not connect until
+ * [method@Sse.EventSource.open]. If @url is not an http or https URL,
+ * opening it fails with %G_IO_ERROR_INVALID_ARGUMENT.
+ *
+ * Returns: (transfer full): a new event source
+ *
+ * Since: 1.0
+ */
+SseEventSource *
+sse_event_source_new (const char *url)
+{
+  g_return_val_if_fail (url != NULL, NULL);
+
+  return g_object_new (SSE_TYPE_EVENT_SOURCE, "url", url, NULL);
+}
+
+/**
+ * sse_event_source_new_for_message:
+ * @msg: the template of the requests
+ *
+ * Creates an event source whose requests copy @msg: its method, URI,
+ * headers, flags and priority, read now (later changes to @msg have no
+ * effect). This is how streams that need a POST or particular headers are
+ * read, such as the streaming APIs of language models.
+ *
+ * The body of @msg cannot be read back (libsoup 3 has no way to): give it
+ * with [method@Sse.EventSource.set_request_body], which keeps it and sends
+ * it with every request, reconnections included.
+ *
+ * ```c
+ * g_autoptr(SoupMessage) msg = soup_message_new ("POST", "https://example.org/v1/stream");
+ * g_autoptr(GBytes) body = g_bytes_new_static (json, strlen (json));
+ *
+ * soup_message_headers_append (soup_message_get_request_headers (msg),
+ *                              "Authorization", "Bearer …");
+ * source = sse_event_source_new_for_message (msg);
+ * sse_event_source_set_request_body (source, "application/json", body);
+ * ```
+ *
+ * Returns: (transfer full): a new event source
+ *
+ * Since: 1.0
+ */
+SseEventSource *
+sse_event_source_new_for_message (SoupMessage *msg)
+{
+  g_return_val_if_fail (SOUP_IS_MESSAGE (msg), NULL);
+
+  return g_object_new (SSE_TYPE_EVENT_SOURCE, "message", msg, NULL);
+}
+
+/**
+ * sse_event_source_open:
+ * @self: an event source
+ *
+ * Starts connecting: the status becomes %SSE_STATUS_CONNECTING and
+ * [signal@Sse.EventSource::prepare-request] is emitted before this returns;
+ * the rest happens in the main context.
+ *
+ * A closed source starts again from the beginning (the reconnection
+ * attempts are counted from 1; the last event ID is kept, so the stream
+ * resumes where it was). A source that waits to reconnect does so at once.
+ * An open or connecting source is left alone.
+ *
+ * Since: 1.0
+ */
+void
+sse_event_source_open (SseEventSource *self)
+{
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+  g_return_if_fail (self->session != NULL);
+
+  switch (self->status)
+    {
+    case SSE_STATUS_CLOSED:
+      self->run++;
+      self->counted_attempts = 0;
+      if (self->reconnect_attempt != 0)
+        {
+          self->reconnect_attempt = 0;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_ATTEMPT]);
+        }
+      watch_network (self);
+      start_attempt (self);
+      break;
+
+    case SSE_STATUS_RECONNECTING:
+      start_attempt (self);
+      break;
+
+    case SSE_STATUS_CONNECTING:
+    case SSE_STATUS_OPEN:
+    default:
+      break;
+    }
+}
+
+/**
+ * sse_event_source_close:
+ * @self: an event source
+ *
+ * Closes the connection, or stops waiting to reconnect, and sets the status
+ * to %SSE_STATUS_CLOSED. From within a signal handler, it takes effect at
+ * once: no event follows, not even one from the same read. Closing a closed
+ * source does nothing. [signal@Sse.EventSource::error] is not emitted.
+ *
+ * Since: 1.0
+ */
+void
+sse_event_source_close (SseEventSource *self)
+{
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+
+  if (self->status == SSE_STATUS_CLOSED)
+    return;
+
+  self->run++;
+  detach_attempt (self);
+  g_clear_pointer (&self->reconnect_timer, destroy_source);
+  unwatch_network (self);
+  set_status (self, SSE_STATUS_CLOSED);
+}
+
+/**
+ * sse_event_source_get_session:
+ * @self: an event source
+ *
+ * Gets [property@Sse.EventSource:session].
+ *
+ * Returns: (transfer none): the session that sends the requests
+ *
+ * Since: 1.0
+ */
+SoupSession *
+sse_event_source_get_session (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
+
+  return self->session;
+}
+
+/**
+ * sse_event_source_get_url:
+ * @self: an event source
+ *
+ * Gets [property@Sse.EventSource:url].
+ *
+ * Returns: the URL the source was asked to connect to
+ *
+ * Since: 1.0
+ */
+const char *
+sse_event_source_get_url (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
+
+  return self->url;
+}
+
+/**
+ * sse_event_source_get_status:
+ * @self: an event source
+ *
+ * Gets [property@Sse.EventSource:status].
+ *
+ * Returns: the status
+ *
+ * Since: 1.0
+ */
+SseStatus
+sse_event_source_get_status (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), SSE_STATUS_CLOSED);
+
+  return self->status;
+}
+
+/**
+ * sse_event_source_get_last_event_id:
+ * @self: an event source
+ *
+ * Gets [property@Sse.EventSource:last-event-id].
+ *
+ * Returns: (not nullable): the last event ID, or the empty string
+ *
+ * Since: 1.0
+ */
+const char *
+sse_event_source_get_last_event_id (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
+
+  return sse_parser_get_last_event_id (self->parser);
+}
+
+/**
+ * sse_event_source_set_last_event_id:
+ * @self: an event source
+ * @last_event_id: (nullable): the last event ID; %NULL is the empty string
+ *
+ * Sets [property@Sse.EventSource:last-event-id], to resume a stream: the
+ * next request sends it as `Last-Event-ID`, and events that follow without
+ * an `id:` field carry it. A value containing a carriage return or a line
+ * feed is refused with a critical warning, and the ID is left as it was.
+ * Invalid UTF-8 is replaced.
+ *
+ * Since: 1.0
+ */
+void
+sse_event_source_set_last_event_id (SseEventSource *self,
+                                    const char     *last_event_id)
+{
+  const char *id;
+
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+  g_return_if_fail (last_event_id == NULL || strpbrk (last_event_id, "\r\n") == NULL);
+
+  sse_parser_set_last_event_id (self->parser, last_event_id);
+  id = sse_parser_get_last_event_id (self->parser);
+  if (strcmp (id, self->last_event_id->str) != 0)
+    {
+      g_string_assign (self->last_event_id, id);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
+    }
+}
+
+/**
+ * sse_event_source_get_reconnection_time:
+ * @self: an event source
+ *
+ * Gets [property@Sse.EventSource:reconnection-time].
+ *
+ * Returns: the reconnection time in milliseconds
+ *
+ * Since: 1.0
+ */
+guint
+sse_event_source_get_reconnection_time (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), 0);
+
+  return self->reconnection_time;
+}
+
+/**
+ * sse_event_source_set_reconnection_time:
+ * @self: an event source
+ * @milliseconds: the reconnection time in milliseconds
+ *
+ * Sets [property@Sse.EventSource:reconnection-time]. The server may change
+ * it later with `retry:`. A wait under way is not shortened.
+ *
+ * Since: 1.0
+ */
+void
+sse_event_source_set_reconnection_time (SseEventSource *self,
+                                        guint           milliseconds)
+{
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+
+  if (self->reconnection_time == milliseconds)
+    return;
+
+  self->reconnection_time = milliseconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECTION_TIME]);
+}
+
+/**
+ * sse_event_source_get_max_reconnection_time:
+ * @self: an event source
+ *
+ * Gets [property@Sse.EventSource:max-reconnection-time].
+ *
+ * Returns: the cap of the backoff in milliseconds
+ *
+ * Since: 1.0
+ */
+guint
+sse_event_source_get_max_reconnection_time (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), 0);
+
+  return self->max_reconnection_time;
+}
+
+/**
+ * sse_event_source_set_max_reconnection_time:
+ * @self: an event source
+ * @milliseconds: the cap of the backoff in milliseconds
+ *
+ * Sets [property@Sse.EventSource:max-reconnection-time].
+ *
+ * Since: 1.0
+ */
+void
+sse_event_source_set_max_reconnection_time (SseEventSource *self,
+                                            guint           milliseconds)
+{
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+
+  if (self->max_reconnection_time == milliseconds)
+    return;
+
+  self->max_reconnection_time = milliseconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_RECONNECTION_TIME]);
+}
+
+/**
+ * sse_event_source_get_reconnect_attempt:
+ * @self: an event source
+ *
+ * Gets [property@Sse.EventSource:reconnect-attempt].
+ *
+ * Returns: the number of the reconnection attempt, from 1, or 0
+ *
+ * Since: 1.0
+ */
+guint
+sse_event_source_get_reconnect_attempt (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), 0);
+
+  return self->reconnect_attempt;
+}
+
+/**
+ * sse_event_source_get_reconnect_delay:
+ * @self: an event source
+ *
+ * Gets [property@Sse.EventSource:reconnect-delay].
+ *
+ * Returns: the delay before the next attempt in milliseconds
+ *
+ * Since: 1.0
+ */
+guint
+sse_event_source_get_reconnect_delay (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), 0);
+
+  return self->reconnect_delay;
+}
+
+/**
+ * sse_event_source_get_max_reconnect_attempts:
+ * @self: an event source
+ *
+ * Gets [property@Sse.EventSource:max-reconnect-attempts].
+ *
+ * Returns: the most reconnection attempts in a row, or -1 for no limit
+ *
+ * Since: 1.0
+ */
+gint
+sse_event_source_get_max_reconnect_attempts (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), -1);
+
+  return self->max_reconnect_attempts;
+}
+
+/**
+ * sse_event_source_set_max_reconnect_attempts:
+ * @self: an event source
+ * @max_attempts: the most reconnection attempts in a row, or -1 for no limit
+ *
+ * Sets [property@Sse.EventSource:max-reconnect-attempts].
+ *
+ * Since: 1.0
+ */
+void
+sse_event_source_set_max_reconnect_attempts (SseEventSource *self,
+                                             gint            max_attempts)
+{
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+  g_return_if_fail (max_attempts >= -1);
+
+  if (self->max_reconnect_attempts == max_attempts)
+    return;
+
+  self->max_reconnect_attempts = max_attempts;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_RECONNECT_ATTEMPTS]);
+}
+
+/**
+ * sse_event_source_get_connect_timeout:
+ * @self: an event source
+ *
+ * Gets [property@Sse.EventSource:connect-timeout].
+ *
+ * Returns: the timeout in milliseconds, or 0 for none
+ *
+ * Since: 1.0
+ */
+guint
+sse_event_source_get_connect_timeout (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), 0);
+
+  return self->connect_timeout;
+}
+
+/**
+ * sse_event_source_set_connect_timeout:
+ * @self: an event source
+ * @milliseconds: the timeout in milliseconds, or 0 for none
+ *
+ * Sets [property@Sse.EventSource:connect-timeout]. It applies to the
+ * attempt under way too, counted from its start.
+ *
+ * Since: 1.0
+ */
+void
+sse_event_source_set_connect_timeout (SseEventSource *self,
+                                      guint           milliseconds)
+{
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+
+  if (self->connect_timeout == milliseconds)
+    return;
+
+  self->connect_timeout = milliseconds;
+  if (self->attempt != NULL)
+    update_deadline (self, self->attempt);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECT_TIMEOUT]);
+}
+
+/**
+ * sse_event_source_get_read_timeout:
+ * @self: an event source
+ *
+ * Gets [property@Sse.EventSource:read-timeout].
+ *
+ * Returns: the timeout in milliseconds, or 0 for none
+ *
+ * Since: 1.0
+ */
+guint
+sse_event_source_get_read_timeout (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), 0);
+
+  return self->read_timeout;
+}
+
+/**
+ * sse_event_source_set_read_timeout:
+ * @self: an event source
+ * @milliseconds: the timeout in milliseconds, or 0 for none
+ *
+ * Sets [property@Sse.EventSource:read-timeout]. It applies to the stream
+ * under way too, counted from the last bytes read.
+ *
+ * Since: 1.0
+ */
+void
+sse_event_source_set_read_timeout (SseEventSource *self,
+                                   guint           milliseconds)
+{
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+
+  if (self->read_timeout == milliseconds)
+    return;
+
+  self->read_timeout = milliseconds;
+  if (self->attempt != NULL)
+    update_deadline (self, self->attempt);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READ_TIMEOUT]);
+}
+
+/**
+ * sse_event_source_get_max_event_size:
+ * @self: an event source
+ *
+ * Gets [property@Sse.EventSource:max-event-size].
+ *
+ * Returns: the limit in bytes, or 0 for none
+ *
+ * Since: 1.0
+ */
+guint64
+sse_event_source_get_max_event_size (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), 0);
+
+  return sse_parser_get_max_event_size (self->parser);
+}
+
+/**
+ * sse_event_source_set_max_event_size:
+ * @self: an event source
+ * @max_event_size: the limit in bytes, or 0 for none
+ *
+ * Sets [property@Sse.EventSource:max-event-size].
+ *
+ * Since: 1.0
+ */
+void
+sse_event_source_set_max_event_size (SseEventSource *self,
+                                     guint64         max_event_size)
+{
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+
+  if (sse_parser_get_max_event_size (self->parser) == max_event_size)
+    return;
+
+  sse_parser_set_max_event_size (self->parser, max_event_size);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_EVENT_SIZE]);
+}
+
+/**
+ * sse_event_source_get_retry_on_server_error:
+ * @self: an event source
+ *
+ * Gets [property@Sse.EventSource:retry-on-server-error].
+ *
+ * Returns: whether server errors are retried
+ *
+ * Since: 1.0
+ */
+gboolean
+sse_event_source_get_retry_on_server_error (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), FALSE);
+
+  return self->retry_on_server_error;
+}
+
+/**
+ * sse_event_source_set_retry_on_server_error:
+ * @self: an event source
+ * @retry: whether to retry server errors
+ *
+ * Sets [property@Sse.EventSource:retry-on-server-error].
+ *
+ * Since: 1.0
+ */
+void
+sse_event_source_set_retry_on_server_error (SseEventSource *self,
+                                            gboolean        retry)
+{
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+
+  retry = !!retry;
+  if (self->retry_on_server_error == retry)
+    return;
+
+  self->retry_on_server_error = retry;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_ON_SERVER_ERROR]);
+}
+
+/**
+ * sse_event_source_get_request_body:
+ * @self: an event source
+ *
+ * Gets the body sent with every request, as given to
+ * [method@Sse.EventSource.set_request_body].
+ *
+ * Returns: (transfer none) (nullable): the request body, or %NULL
+ *
+ * Since: 1.0
+ */
+GBytes *
+sse_event_source_get_request_body (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
+
+  return self->body;
+}
+
+/**
+ * sse_event_source_get_request_content_type:
+ * @self: an event source
+ *
+ * Gets the content type of the request body, as given to
+ * [method@Sse.EventSource.set_request_body] or found in the template
+ * message.
+ *
+ * Returns: (nullable): the content type, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+sse_event_source_get_request_content_type (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
+
+  return self->body_content_type;
+}
+
+/**
+ * sse_event_source_set_request_body:
+ * @self: an event source
+ * @content_type: (nullable): the MIME type of @body, or %NULL to keep the
+ *   one of the template message
+ * @body: (nullable): the request body, or %NULL for none
+ *
+ * Sets the body sent with every request: on every reconnection, after
+ * every redirect that keeps the method (307 and 308; the others turn a
+ * POST into a GET without a body, as browsers do), and when libsoup
+ * restarts a request to authenticate. It is kept as @body, so it is the
+ * same every time.
+ *
+ * This is the only way to send a body: libsoup 3 cannot give back the body
+ * of the message given to [ctor@Sse.EventSource.new_for_message], and a
+ * body stream would be used up by the first request. It applies from the
+ * next attempt on.
+ *
+ * Since: 1.0
+ */
+void
+sse_event_source_set_request_body (SseEventSource *self,
+                                   const char     *content_type,
+                                   GBytes         *body)
+{
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+  g_return_if_fail (content_type == NULL || strchr (content_type, '/') != NULL);
+
+  if (body != NULL)
+    g_bytes_ref (body);
+  g_clear_pointer (&self->body, g_bytes_unref);
+  self->body = body;
+
+  if (content_type != NULL)
+    {
+      g_free (self->body_content_type);
+      self->body_content_type = g_strdup (content_type);
+    }
+}
+
+/**
+ * sse_event_source_set_backoff_func:
+ * @self: an event source
+ * @func: (nullable) (scope notified) (closure user_data) (destroy destroy): the
+ *   function that computes the delay before a reconnection attempt, or %NULL
+ *   for the default backoff
+ * @user_data: data for @func
+ * @destroy: (nullable): called on @user_data when it is no longer needed
+ *
+ * Replaces the default backoff (see [class@Sse.EventSource]). @func is
+ * called once per failed attempt that will be retried, after
+ * [signal@Sse.EventSource::error] and before
+ * [property@Sse.EventSource:reconnect-delay] is set to what it returns. A
+ * `Retry-After` the server sent with a retried server error is still a
+ * lower bound of the delay.
+ *
+ * Since: 1.0
+ */
+void
+sse_event_source_set_backoff_func (SseEventSource *self,
+                                   SseBackoffFunc  func,
+                                   gpointer        user_data,
+                                   GDestroyNotify  destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+
+  old_destroy = self->backoff_destroy;
+  old_data = self->backoff_data;
+
+  self->backoff_func = func;
+  self->backoff_data = user_data;
+  self->backoff_destroy = destroy;
+
+  if (old_destroy != NULL)
+    old_destroy (old_data);
+}
+
+/* Private API ------------------------------------------------------------ */
+
+void
+_sse_event_source_set_network_monitor (SseEventSource  *self,
+                                       GNetworkMonitor *monitor)
+{
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+  g_return_if_fail (G_IS_NETWORK_MONITOR (monitor));
+  g_return_if_fail (self->monitor_handler == 0);
+
+  g_set_object (&self->monitor, monitor);
+}
+
+void
+_sse_event_source_set_healthy_time (SseEventSource *self,
+                                    guint           milliseconds)
+{
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+
+  self->healthy_time = milliseconds;
+}

@@ -1,0 +1,904 @@
+/* test-utils.c: an in-process, scriptable HTTP server and main-loop helpers
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "test-utils.h"
+
+/* Main loop --------------------------------------------------------------- */
+
+struct _TestDeadline
+{
+  GSource  *source;
+  gboolean  expired;
+};
+
+static gboolean
+deadline_cb (gpointer user_data)
+{
+  TestDeadline *deadline = user_data;
+
+  deadline->expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+TestDeadline *
+test_deadline_new (guint milliseconds)
+{
+  TestDeadline *deadline = g_new0 (TestDeadline, 1);
+
+  deadline->source = g_timeout_source_new (milliseconds);
+  g_source_set_callback (deadline->source, deadline_cb, deadline, NULL);
+  g_source_attach (deadline->source, g_main_context_get_thread_default ());
+  return deadline;
+}
+
+gboolean
+test_deadline_expired (TestDeadline *deadline)
+{
+  return deadline->expired;
+}
+
+void
+test_deadline_free (TestDeadline *deadline)
+{
+  g_source_destroy (deadline->source);
+  g_source_unref (deadline->source);
+  g_free (deadline);
+}
+
+void
+test_run_for (guint milliseconds)
+{
+  TestDeadline *deadline = test_deadline_new (milliseconds);
+
+  while (!test_deadline_expired (deadline))
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  test_deadline_free (deadline);
+}
+
+/* Scripts ----------------------------------------------------------------- */
+
+typedef enum {
+  STEP_WRITE,
+  STEP_WAIT,
+  STEP_WAIT_RELEASE,
+  STEP_END,
+  STEP_DROP,
+} StepKind;
+
+typedef struct {
+  StepKind  kind;
+  GBytes   *bytes;          /* STEP_WRITE */
+  guint     milliseconds;   /* STEP_WAIT */
+} Step;
+
+struct _TestResponse
+{
+  gatomicrefcount     ref_count;
+  guint               status;
+  char               *content_type;
+  SoupMessageHeaders *headers;
+  GArray             *steps;
+  guint               heartbeat;
+  gboolean            hang;
+};
+
+static void
+step_clear (gpointer data)
+{
+  Step *step = data;
+
+  g_clear_pointer (&step->bytes, g_bytes_unref);
+}
+
+/* A response with @status, no content type and no body. */
+TestResponse *
+test_response_new (guint status)
+{
+  TestResponse *response = g_new0 (TestResponse, 1);
+
+  g_atomic_ref_count_init (&response->ref_count);
+  response->status = status;
+  response->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  response->steps = g_array_new (FALSE, TRUE, sizeof (Step));
+  g_array_set_clear_func (response->steps, step_clear);
+  return response;
+}
+
+/* 200 OK, text/event-stream, open-ended: without further steps, the
+ * server sends the headers and then stays silent. */
+TestResponse *
+test_response_new_stream (void)
+{
+  TestResponse *response = test_response_new (SOUP_STATUS_OK);
+
+  test_response_set_content_type (response, "text/event-stream");
+  return response;
+}
+
+TestResponse *
+test_response_new_redirect (guint       status,
+                            const char *location)
+{
+  TestResponse *response = test_response_new (status);
+
+  test_response_add_header (response, "Location", location);
+  test_response_end (response);
+  return response;
+}
+
+TestResponse *
+test_response_ref (TestResponse *response)
+{
+  g_atomic_ref_count_inc (&response->ref_count);
+  return response;
+}
+
+void
+test_response_unref (TestResponse *response)
+{
+  if (!g_atomic_ref_count_dec (&response->ref_count))
+    return;
+
+  g_free (response->content_type);
+  soup_message_headers_unref (response->headers);
+  g_array_unref (response->steps);
+  g_free (response);
+}
+
+void
+test_response_set_status (TestResponse *response,
+                          guint         status)
+{
+  response->status = status;
+}
+
+/* NULL sends no Content-Type at all. */
+void
+test_response_set_content_type (TestResponse *response,
+                                const char   *content_type)
+{
+  g_free (response->content_type);
+  response->content_type = g_strdup (content_type);
+}
+
+void
+test_response_add_header (TestResponse *response,
+                          const char   *name,
+                          const char   *value)
+{
+  soup_message_headers_append (response->headers, name, value);
+}
+
+static void
+add_step (TestResponse *response,
+          Step          step)
+{
+  g_array_append_val (response->steps, step);
+}
+
+/* Sends @len bytes as one chunk. */
+void
+test_response_write_len (TestResponse *response,
+                         const void   *data,
+                         gsize         len)
+{
+  add_step (response, (Step) { STEP_WRITE, g_bytes_new (data, len), 0 });
+}
+
+void
+test_response_write (TestResponse *response,
+                     const char   *text)
+{
+  test_response_write_len (response, text, strlen (text));
+}
+
+void
+test_response_writef (TestResponse *response,
+                      const char   *format,
+                      ...)
+{
+  va_list args;
+  char *text;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  add_step (response, (Step) { STEP_WRITE, g_bytes_new_take (text, strlen (text)), 0 });
+}
+
+/* Waits @milliseconds of main loop time before the next step (what was
+ * written before is sent at once). */
+void
+test_response_wait (TestResponse *response,
+                    guint         milliseconds)
+{
+  add_step (response, (Step) { STEP_WAIT, NULL, milliseconds });
+}
+
+/* Waits until test_server_release() is called (after this step was
+ * reached) before the next step. */
+void
+test_response_wait_release (TestResponse *response)
+{
+  add_step (response, (Step) { STEP_WAIT_RELEASE, NULL, 0 });
+}
+
+/* Ends the body properly (the final chunk of a chunked body). */
+void
+test_response_end (TestResponse *response)
+{
+  add_step (response, (Step) { STEP_END, NULL, 0 });
+}
+
+/* Once what was written before has been sent, closes the connection in the
+ * middle of a chunk, as a crashed server or a broken network would: the
+ * client's read fails (G_IO_ERROR_PARTIAL_INPUT). Only for chunked (streaming)
+ * responses. */
+void
+test_response_drop (TestResponse *response)
+{
+  add_step (response, (Step) { STEP_DROP, NULL, 0 });
+}
+
+/* After the last step (unless it ended or dropped the response), sends a
+ * comment line every @milliseconds. This also lets the server notice a
+ * client that went away. */
+void
+test_response_heartbeat (TestResponse *response,
+                         guint         milliseconds)
+{
+  response->heartbeat = milliseconds;
+}
+
+/* Never answers: the request is read and then nothing at all is sent. */
+void
+test_response_hang (TestResponse *response)
+{
+  response->hang = TRUE;
+}
+
+/* The server -------------------------------------------------------------- */
+
+typedef struct {
+  GQueue          responses;   /* queued TestResponse */
+  TestHandler     handler;
+  gpointer        user_data;
+  GDestroyNotify  destroy;
+} Route;
+
+typedef struct {
+  TestServer        *server;
+  SoupServerMessage *msg;
+  TestResponse      *script;
+  TestRequest       *request;
+  guint              step;
+  GSource           *timer;
+  guint64            appended;
+  guint64            written;
+  gboolean           waiting_release;
+  gboolean           pending_drop;
+  gboolean           done;      /* nothing more to send */
+  gboolean           finished;  /* libsoup is done with the message */
+} Exchange;
+
+struct _TestServer
+{
+  SoupServer   *soup_server;
+  GMainContext *context;
+  char         *url;
+  guint         port;
+  GHashTable   *routes;      /* path -> Route */
+  GPtrArray    *requests;    /* TestRequest */
+  GPtrArray    *exchanges;   /* Exchange, until finished */
+};
+
+static void
+route_free (gpointer data)
+{
+  Route *route = data;
+
+  g_queue_clear_full (&route->responses, (GDestroyNotify) test_response_unref);
+  if (route->destroy != NULL)
+    route->destroy (route->user_data);
+  g_free (route);
+}
+
+static Route *
+get_route (TestServer *server,
+           const char *path)
+{
+  Route *route = g_hash_table_lookup (server->routes, path);
+
+  if (route == NULL)
+    {
+      route = g_new0 (Route, 1);
+      g_queue_init (&route->responses);
+      g_hash_table_insert (server->routes, g_strdup (path), route);
+    }
+  return route;
+}
+
+static void
+request_free (gpointer data)
+{
+  TestRequest *request = data;
+
+  g_free (request->method);
+  g_free (request->path);
+  g_free (request->query);
+  soup_message_headers_unref (request->headers);
+  g_bytes_unref (request->body);
+  g_free (request);
+}
+
+static void
+copy_header (const char *name,
+             const char *value,
+             gpointer    user_data)
+{
+  soup_message_headers_append (user_data, name, value);
+}
+
+static TestRequest *
+record_request (TestServer        *server,
+                SoupServerMessage *msg)
+{
+  TestRequest *request = g_new0 (TestRequest, 1);
+  GUri *uri = soup_server_message_get_uri (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  request->index = server->requests->len;
+  request->method = g_strdup (soup_server_message_get_method (msg));
+  request->path = g_strdup (g_uri_get_path (uri));
+  request->query = g_strdup (g_uri_get_query (uri));
+  request->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  soup_message_headers_foreach (soup_server_message_get_request_headers (msg),
+                                copy_header, request->headers);
+  request->body = soup_message_body_flatten (body);
+  g_ptr_array_add (server->requests, request);
+  return request;
+}
+
+static void exchange_run (Exchange *exchange,
+                          gboolean  in_handler);
+
+static void
+exchange_stop_timer (Exchange *exchange)
+{
+  if (exchange->timer != NULL)
+    {
+      g_source_destroy (exchange->timer);
+      g_clear_pointer (&exchange->timer, g_source_unref);
+    }
+}
+
+static void
+exchange_free (Exchange *exchange)
+{
+  exchange_stop_timer (exchange);
+  g_signal_handlers_disconnect_by_data (exchange->msg, exchange);
+  g_object_unref (exchange->msg);
+  test_response_unref (exchange->script);
+  g_free (exchange);
+}
+
+static void
+exchange_finished (Exchange *exchange)
+{
+  if (exchange->finished)
+    return;
+
+  exchange->finished = TRUE;
+  exchange->done = TRUE;
+  exchange->request->finished = TRUE;
+  exchange_stop_timer (exchange);
+}
+
+static void
+on_msg_finished (SoupServerMessage *msg,
+                 Exchange          *exchange)
+{
+  exchange_finished (exchange);
+}
+
+static void
+drop_connection (Exchange *exchange)
+{
+  static const char torn_chunk[] = "10\r\n:";
+  GSocket *socket = soup_server_message_get_socket (exchange->msg);
+
+  /* The client sees the connection close in the middle of a chunk: the
+   * start of a chunk is written past libsoup, then the socket is shut
+   * down. (libsoup ends the body properly when a connection is stolen, and
+   * a close between two chunks reads as a proper end to libsoup 3.2
+   * clients, so neither would be a broken connection to them.) libsoup
+   * is done with everything it was given, and it finds the socket closed
+   * when the server is freed. */
+  exchange->done = TRUE;
+  if (socket != NULL)
+    {
+      g_socket_send (socket, torn_chunk, strlen (torn_chunk), NULL, NULL);
+      g_socket_shutdown (socket, TRUE, TRUE, NULL);
+    }
+  exchange_finished (exchange);
+}
+
+static void
+on_wrote_body_data (SoupServerMessage *msg,
+                    guint              chunk_size,
+                    Exchange          *exchange)
+{
+  exchange->written += chunk_size;
+  if (exchange->pending_drop && exchange->written >= exchange->appended)
+    drop_connection (exchange);
+}
+
+static void
+on_wrote_headers (SoupServerMessage *msg,
+                  Exchange          *exchange)
+{
+  /* A drop before any byte of the body. */
+  if (exchange->pending_drop && exchange->written >= exchange->appended)
+    drop_connection (exchange);
+}
+
+static gboolean
+on_step_timer (gpointer user_data)
+{
+  Exchange *exchange = user_data;
+
+  g_clear_pointer (&exchange->timer, g_source_unref);
+  exchange_run (exchange, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_heartbeat (gpointer user_data)
+{
+  Exchange *exchange = user_data;
+  SoupMessageBody *body = soup_server_message_get_response_body (exchange->msg);
+
+  soup_message_body_append (body, SOUP_MEMORY_STATIC, ":\n", 2);
+  exchange->appended += 2;
+  soup_server_message_unpause (exchange->msg);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+exchange_start_timer (Exchange    *exchange,
+                      guint        milliseconds,
+                      GSourceFunc  callback)
+{
+  exchange->timer = g_timeout_source_new (milliseconds);
+  g_source_set_callback (exchange->timer, callback, exchange, NULL);
+  g_source_attach (exchange->timer, exchange->server->context);
+}
+
+static void
+exchange_run (Exchange *exchange,
+              gboolean  in_handler)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (exchange->msg);
+  GArray *steps = exchange->script->steps;
+
+  if (exchange->done)
+    return;
+
+  while (exchange->step < steps->len)
+    {
+      Step *step = &g_array_index (steps, Step, exchange->step++);
+
+      switch (step->kind)
+        {
+        case STEP_WRITE:
+          soup_message_body_append_bytes (body, step->bytes);
+          exchange->appended += g_bytes_get_size (step->bytes);
+          break;
+
+        case STEP_WAIT:
+          exchange_start_timer (exchange, step->milliseconds, on_step_timer);
+          goto send;
+
+        case STEP_WAIT_RELEASE:
+          exchange->waiting_release = TRUE;
+          goto send;
+
+        case STEP_END:
+          soup_message_body_complete (body);
+          exchange->done = TRUE;
+          goto send;
+
+        case STEP_DROP:
+          exchange->pending_drop = TRUE;
+          if (exchange->written >= exchange->appended && !in_handler)
+            {
+              drop_connection (exchange);
+              return;
+            }
+          goto send;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  if (exchange->script->heartbeat != 0)
+    exchange_start_timer (exchange, exchange->script->heartbeat, on_heartbeat);
+
+send:
+  /* In the handler libsoup has not started to write; later, it paused the
+   * message itself when the body ran dry. */
+  if (!in_handler && !exchange->finished)
+    soup_server_message_unpause (exchange->msg);
+}
+
+static TestResponse *
+pick_response (TestServer  *server,
+               TestRequest *request)
+{
+  Route *route = g_hash_table_lookup (server->routes, request->path);
+  TestResponse *response;
+
+  if (route == NULL)
+    {
+      response = test_response_new (SOUP_STATUS_NOT_FOUND);
+      test_response_end (response);
+      return response;
+    }
+
+  if (route->handler != NULL)
+    {
+      response = test_response_new_stream ();
+      route->handler (server, request, response, route->user_data);
+      return response;
+    }
+
+  /* The last queued response stays for every later request. */
+  if (route->responses.length > 1)
+    return g_queue_pop_head (&route->responses);
+  return test_response_ref (g_queue_peek_head (&route->responses));
+}
+
+static gboolean
+is_streaming (TestResponse *response)
+{
+  GArray *steps = response->steps;
+  guint i;
+
+  if (response->heartbeat != 0 || steps->len == 0)
+    return TRUE;
+
+  for (i = 0; i < steps->len; i++)
+    if (g_array_index (steps, Step, i).kind != STEP_WRITE &&
+        g_array_index (steps, Step, i).kind != STEP_END)
+      return TRUE;
+
+  return g_array_index (steps, Step, steps->len - 1).kind != STEP_END;
+}
+
+static void
+server_callback (SoupServer        *soup_server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  TestServer *server = user_data;
+  TestRequest *request = record_request (server, msg);
+  TestResponse *response = pick_response (server, request);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  Exchange *exchange;
+
+  exchange = g_new0 (Exchange, 1);
+  exchange->server = server;
+  exchange->msg = g_object_ref (msg);
+  exchange->script = response;
+  exchange->request = request;
+  g_ptr_array_add (server->exchanges, exchange);
+
+  g_signal_connect (msg, "finished", G_CALLBACK (on_msg_finished), exchange);
+  g_signal_connect (msg, "disconnected", G_CALLBACK (on_msg_finished), exchange);
+  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), exchange);
+  g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_wrote_headers), exchange);
+
+  if (response->hang)
+    {
+      exchange->done = TRUE;
+      soup_server_message_pause (msg);
+      return;
+    }
+
+  soup_server_message_set_status (msg, response->status, NULL);
+  soup_message_headers_foreach (response->headers, copy_header, headers);
+  if (response->content_type != NULL)
+    soup_message_headers_replace (headers, "Content-Type", response->content_type);
+
+  if (is_streaming (response))
+    {
+      soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+      soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
+    }
+  else
+    {
+      goffset length = 0;
+      guint i;
+
+      for (i = 0; i < response->steps->len; i++)
+        {
+          Step *step = &g_array_index (response->steps, Step, i);
+
+          if (step->kind == STEP_WRITE)
+            length += g_bytes_get_size (step->bytes);
+        }
+      soup_message_headers_set_content_length (headers, length);
+    }
+  exchange_run (exchange, TRUE);
+}
+
+static TestServer *
+server_new (GTlsCertificate *certificate)
+{
+  TestServer *server = g_new0 (TestServer, 1);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+  SoupServerListenOptions options = SOUP_SERVER_LISTEN_IPV4_ONLY;
+
+  server->context = g_main_context_ref_thread_default ();
+  server->soup_server = soup_server_new ("tls-certificate", certificate, NULL);
+  server->routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, route_free);
+  server->requests = g_ptr_array_new_with_free_func (request_free);
+  server->exchanges = g_ptr_array_new_with_free_func ((GDestroyNotify) exchange_free);
+
+  soup_server_add_handler (server->soup_server, NULL, server_callback, server, NULL);
+  if (certificate != NULL)
+    options |= SOUP_SERVER_LISTEN_HTTPS;
+  if (!soup_server_listen_local (server->soup_server, 0, options, &error))
+    g_error ("Cannot listen on the loopback interface: %s", error->message);
+
+  uris = soup_server_get_uris (server->soup_server);
+  g_assert_nonnull (uris);
+  server->port = g_uri_get_port (uris->data);
+  server->url = g_strdup_printf ("%s://127.0.0.1:%u/", certificate != NULL ? "https" : "http",
+                                 server->port);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  return server;
+}
+
+/* A server on 127.0.0.1, on a port of its own, run by the thread-default
+ * main context. */
+TestServer *
+test_server_new (void)
+{
+  return server_new (NULL);
+}
+
+TestServer *
+test_server_new_https (GTlsCertificate *certificate)
+{
+  return server_new (certificate);
+}
+
+void
+test_server_free (TestServer *server)
+{
+  guint i;
+
+  for (i = 0; i < server->exchanges->len; i++)
+    exchange_stop_timer (g_ptr_array_index (server->exchanges, i));
+  soup_server_disconnect (server->soup_server);
+  g_ptr_array_unref (server->exchanges);
+  g_object_unref (server->soup_server);
+  g_hash_table_unref (server->routes);
+  g_ptr_array_unref (server->requests);
+  g_main_context_unref (server->context);
+  g_free (server->url);
+  g_free (server);
+}
+
+/* "http://127.0.0.1:PORT/" */
+const char *
+test_server_get_url (TestServer *server)
+{
+  return server->url;
+}
+
+/* The URL of @path (which starts with a slash) on the server. */
+char *
+test_server_get_url_for (TestServer *server,
+                         const char *path)
+{
+  g_assert (path[0] == '/');
+  return g_strconcat (server->url, path + 1, NULL);
+}
+
+guint
+test_server_get_port (TestServer *server)
+{
+  return server->port;
+}
+
+SoupServer *
+test_server_get_soup_server (TestServer *server)
+{
+  return server->soup_server;
+}
+
+/* Requests to @path get @response, in the order they were queued; the last
+ * one stays for every later request. Takes ownership of @response. */
+void
+test_server_queue (TestServer   *server,
+                   const char   *path,
+                   TestResponse *response)
+{
+  Route *route = get_route (server, path);
+
+  g_assert (route->handler == NULL);
+  g_queue_push_tail (&route->responses, response);
+}
+
+/* Requests to @path get what @handler makes of them. */
+void
+test_server_set_handler (TestServer     *server,
+                         const char     *path,
+                         TestHandler     handler,
+                         gpointer        user_data,
+                         GDestroyNotify  destroy)
+{
+  Route *route = get_route (server, path);
+
+  g_assert (route->handler == NULL && route->responses.length == 0);
+  route->handler = handler;
+  route->user_data = user_data;
+  route->destroy = destroy;
+}
+
+/* Lets every response waiting in test_response_wait_release() go on. */
+void
+test_server_release (TestServer *server)
+{
+  guint i;
+
+  for (i = 0; i < server->exchanges->len; i++)
+    {
+      Exchange *exchange = g_ptr_array_index (server->exchanges, i);
+
+      if (exchange->waiting_release && !exchange->finished)
+        {
+          exchange->waiting_release = FALSE;
+          exchange_run (exchange, FALSE);
+        }
+    }
+}
+
+guint
+test_server_get_n_requests (TestServer *server)
+{
+  return server->requests->len;
+}
+
+const TestRequest *
+test_server_get_request (TestServer *server,
+                         guint       index)
+{
+  g_assert_cmpuint (index, <, server->requests->len);
+  return g_ptr_array_index (server->requests, index);
+}
+
+const TestRequest *
+test_server_get_last_request (TestServer *server)
+{
+  g_assert_cmpuint (server->requests->len, >, 0);
+  return g_ptr_array_index (server->requests, server->requests->len - 1);
+}
+
+guint
+test_server_count_requests (TestServer *server,
+                            const char *path)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < server->requests->len; i++)
+    if (strcmp (((TestRequest *) g_ptr_array_index (server->requests, i))->path, path) == 0)
+      n++;
+  return n;
+}
+
+/* How many responses are still under way (not finished, client still
+ * there as far as the server knows). */
+guint
+test_server_get_n_open (TestServer *server)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < server->exchanges->len; i++)
+    if (!((Exchange *) g_ptr_array_index (server->exchanges, i))->finished)
+      n++;
+  return n;
+}
+
+const char *
+test_request_get_header (const TestRequest *request,
+                         const char        *name)
+{
+  return soup_message_headers_get_one (request->headers, name);
+}
+
+/* The black hole ---------------------------------------------------------- */
+
+struct _TestBlackHole
+{
+  GSocketService *service;
+  GPtrArray      *connections;
+  char           *url;
+};
+
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source_object,
+             gpointer           user_data)
+{
+  TestBlackHole *hole = user_data;
+
+  g_ptr_array_add (hole->connections, g_object_ref (connection));
+  return TRUE;
+}
+
+/* Accepts connections on 127.0.0.1 and keeps them open without a word. */
+TestBlackHole *
+test_black_hole_new (void)
+{
+  TestBlackHole *hole = g_new0 (TestBlackHole, 1);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GError) error = NULL;
+
+  hole->service = g_socket_service_new ();
+  hole->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (hole->service), address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                      NULL, &effective, &error))
+    g_error ("Cannot listen on the loopback interface: %s", error->message);
+  g_signal_connect (hole->service, "incoming", G_CALLBACK (on_incoming), hole);
+  g_socket_service_start (hole->service);
+
+  hole->url = g_strdup_printf ("http://127.0.0.1:%u/",
+                               g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
+  return hole;
+}
+
+void
+test_black_hole_free (TestBlackHole *hole)
+{
+  guint i;
+
+  g_socket_service_stop (hole->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (hole->service));
+  g_signal_handlers_disconnect_by_data (hole->service, hole);
+  for (i = 0; i < hole->connections->len; i++)
+    g_io_stream_close (g_ptr_array_index (hole->connections, i), NULL, NULL);
+  g_ptr_array_unref (hole->connections);
+  g_object_unref (hole->service);
+  g_free (hole->url);
+  g_free (hole);
+}
+
+const char *
+test_black_hole_get_url (TestBlackHole *hole)
+{
+  return hole->url;
+}
+
+guint
+test_black_hole_get_n_accepted (TestBlackHole *hole)
+{
+  return hole->connections->len;
+}

@@ -1,0 +1,170 @@
+/* test-utils.h: an in-process, scriptable HTTP server and main-loop helpers
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The server is a SoupServer on a loopback port, driven by the thread-default
+ * main context of the thread that made it: tests run that context (with
+ * test_wait_until()) and the server answers as they do. Every request is
+ * recorded (method, path, headers, body). What it answers is a script, a
+ * TestResponse: a status, headers, then steps: write bytes, wait some
+ * milliseconds, wait until the test releases it, end the body, or drop the
+ * connection in the middle. A response may also hang (never answer).
+ *
+ * Scripts are given per path, either queued (each request takes the next one;
+ * the last one is used again for every later request) or made on the fly by
+ * a handler that sees the request (to replay from Last-Event-ID, say):
+ *
+ *   g_autoptr(TestServer) server = test_server_new ();
+ *   TestResponse *r = test_response_new_stream ();
+ *
+ *   test_response_write (r, "data: hel");
+ *   test_response_wait (r, 10);
+ *   test_response_write (r, "lo\n\n");
+ *   test_response_drop (r);
+ *   test_server_queue (server, "/events", r);
+ *
+ * No sleeps: test_wait_until (condition) runs the main loop until the
+ * condition holds, and fails the test if it does not within a generous
+ * time.
+ */
+
+#pragma once
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* Main loop --------------------------------------------------------------- */
+
+/* How long test_wait_until() waits before failing the test. */
+#define TEST_WAIT_TIMEOUT_MS 60000
+
+typedef struct _TestDeadline TestDeadline;
+
+TestDeadline *test_deadline_new     (guint         milliseconds);
+gboolean      test_deadline_expired (TestDeadline *deadline);
+void          test_deadline_free    (TestDeadline *deadline);
+
+/* Iterates the thread-default main context until @cond holds; aborts the
+ * test with the text of @cond when it does not within TEST_WAIT_TIMEOUT_MS. */
+#define test_wait_until(cond)                                                  \
+  G_STMT_START {                                                               \
+    TestDeadline *test_deadline_ = test_deadline_new (TEST_WAIT_TIMEOUT_MS);   \
+    while (!(cond))                                                            \
+      {                                                                        \
+        if (test_deadline_expired (test_deadline_))                            \
+          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__,      \
+                   #cond);                                                     \
+        g_main_context_iteration (g_main_context_get_thread_default (), TRUE); \
+      }                                                                        \
+    test_deadline_free (test_deadline_);                                       \
+  } G_STMT_END
+
+/* Runs the thread-default main context for @milliseconds, to check that
+ * something does NOT happen. Never use it to wait for something. */
+void test_run_for (guint milliseconds);
+
+/* Scripts ----------------------------------------------------------------- */
+
+typedef struct _TestResponse TestResponse;
+
+TestResponse *test_response_new            (guint               status);
+TestResponse *test_response_new_stream     (void);
+TestResponse *test_response_new_redirect   (guint               status,
+                                            const char         *location);
+TestResponse *test_response_ref            (TestResponse       *response);
+void          test_response_unref          (TestResponse       *response);
+
+void          test_response_set_status     (TestResponse       *response,
+                                            guint               status);
+void          test_response_set_content_type (TestResponse     *response,
+                                            const char         *content_type);
+void          test_response_add_header     (TestResponse       *response,
+                                            const char         *name,
+                                            const char         *value);
+
+void          test_response_write          (TestResponse       *response,
+                                            const char         *text);
+void          test_response_write_len      (TestResponse       *response,
+                                            const void         *data,
+                                            gsize               len);
+void          test_response_writef         (TestResponse       *response,
+                                            const char         *format,
+                                            ...) G_GNUC_PRINTF (2, 3);
+void          test_response_wait           (TestResponse       *response,
+                                            guint               milliseconds);
+void          test_response_wait_release   (TestResponse       *response);
+void          test_response_end            (TestResponse       *response);
+void          test_response_drop           (TestResponse       *response);
+void          test_response_heartbeat      (TestResponse       *response,
+                                            guint               milliseconds);
+void          test_response_hang           (TestResponse       *response);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestResponse, test_response_unref)
+
+/* The server -------------------------------------------------------------- */
+
+typedef struct _TestServer TestServer;
+
+/* A request as the server received it. */
+typedef struct {
+  guint               index;      /* order of arrival on the server, from 0 */
+  char               *method;
+  char               *path;
+  char               *query;      /* NULL when there is none */
+  SoupMessageHeaders *headers;
+  GBytes             *body;
+  gboolean            finished;   /* its response is over, or the client left */
+} TestRequest;
+
+/* Makes the response to @request. @response starts as
+ * test_response_new_stream() would make it. */
+typedef void (*TestHandler) (TestServer        *server,
+                             const TestRequest *request,
+                             TestResponse      *response,
+                             gpointer           user_data);
+
+TestServer        *test_server_new               (void);
+TestServer        *test_server_new_https         (GTlsCertificate *certificate);
+void               test_server_free              (TestServer      *server);
+
+const char        *test_server_get_url           (TestServer      *server);
+char              *test_server_get_url_for       (TestServer      *server,
+                                                  const char      *path);
+guint              test_server_get_port          (TestServer      *server);
+SoupServer        *test_server_get_soup_server   (TestServer      *server);
+
+void               test_server_queue             (TestServer      *server,
+                                                  const char      *path,
+                                                  TestResponse    *response);
+void               test_server_set_handler       (TestServer      *server,
+                                                  const char      *path,
+                                                  TestHandler      handler,
+                                                  gpointer         user_data,
+                                                  GDestroyNotify   destroy);
+void               test_server_release           (TestServer      *server);
+
+guint              test_server_get_n_requests    (TestServer      *server);
+const TestRequest *test_server_get_request       (TestServer      *server,
+                                                  guint            index);
+const TestRequest *test_server_get_last_request  (TestServer      *server);
+guint              test_server_count_requests    (TestServer      *server,
+                                                  const char      *path);
+guint              test_server_get_n_open        (TestServer      *server);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
+
+const char        *test_request_get_header       (const TestRequest *request,
+                                                  const char        *name);
+
+/* A socket that accepts connections and never reads nor answers. */
+typedef struct _TestBlackHole TestBlackHole;
+
+TestBlackHole     *test_black_hole_new           (void);
+void               test_black_hole_free          (TestBlackHole   *hole);
+const char        *test_black_hole_get_url       (TestBlackHole   *hole);
+guint              test_black_hole_get_n_accepted (TestBlackHole  *hole);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestBlackHole, test_black_hole_free)
+
+G_END_DECLS
