@@ -1,0 +1,380 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# sse-cat end to end: the installed-program behaviour, spawned as a
+# subprocess. A small HTTP server from Python's standard library, running in
+# a thread, plays the server (an independent implementation, scriptable per
+# test); `sse-cat --serve` is checked with `sse-cat` as its client.
+#
+# Usage: test-sse-cat.py PATH-TO-sse-cat
+
+import http.server
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+SSE_CAT = sys.argv.pop(1) if len(sys.argv) > 1 else None
+TIMEOUT = 30
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.handle_any()
+
+    def do_POST(self):
+        self.handle_any()
+
+    def do_PUT(self):
+        self.handle_any()
+
+    def handle_any(self):
+        try:
+            self.answer()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client went away, as clients do
+
+    def answer(self):
+        server = self.server
+        length = int(self.headers.get('Content-Length') or 0)
+        body = self.rfile.read(length) if length else b''
+        server.requests.append({'method': self.command, 'path': self.path,
+                                'headers': dict(self.headers.items()), 'body': body})
+        status, content_type, payload = server.script(len(server.requests), self)
+        self.send_response(status)
+        if content_type:
+            self.send_header('Content-Type', content_type)
+        self.send_header('Content-Length', str(len(payload)))
+        self.send_header('Connection', 'close')
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+class Server(http.server.ThreadingHTTPServer):
+    """Answers request number N with script(N, handler) ->
+    (status, content type, body bytes); the connection closes after each
+    answer, which is a dropped stream for an SSE client."""
+
+    daemon_threads = True
+
+    def __init__(self, script):
+        super().__init__(('127.0.0.1', 0), Handler)
+        self.script = script
+        self.requests = []
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self):
+        return 'http://127.0.0.1:%d/feed' % self.server_address[1]
+
+    def stop(self):
+        self.shutdown()
+        self.server_close()
+
+
+def events_script(body, content_type='text/event-stream'):
+    return lambda n, handler: (200, content_type, body)
+
+
+def run(*args, timeout=TIMEOUT, **kwargs):
+    return subprocess.run([SSE_CAT, *args], capture_output=True, text=True, timeout=timeout,
+                          **kwargs)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class SseCatTest(unittest.TestCase):
+    def serve(self, script):
+        server = Server(script)
+        self.addCleanup(server.stop)
+        return server
+
+    # Output formats ----------------------------------------------------
+
+    STREAM = (b'event: update\nid: 1\ndata: {"n": 1}\n\n'
+              b': a comment\n'
+              b'data: two\ndata: lines\n\n'
+              b'data: three\n\n')
+
+    def test_text_output(self):
+        server = self.serve(events_script(self.STREAM))
+        result = run('--max-events', '2', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout,
+                         '[update] id=1\n  {"n": 1}\n[message]\n  two\n  lines\n')
+        self.assertIn('open', result.stderr)
+
+    def test_json_output(self):
+        server = self.serve(events_script(self.STREAM))
+        result = run('--json', '--max-events', '3', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        self.assertEqual(lines, [
+            {'type': 'update', 'data': '{"n": 1}', 'id': '1', 'last_event_id': '1'},
+            {'type': 'message', 'data': 'two\nlines', 'id': None, 'last_event_id': '1'},
+            {'type': 'message', 'data': 'three', 'id': None, 'last_event_id': '1'},
+        ])
+
+    def test_raw_output(self):
+        server = self.serve(events_script(self.STREAM))
+        result = run('--raw', '--max-events', '3', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout,
+                         'event: update\nid: 1\ndata: {"n": 1}\n\n'
+                         'data: two\ndata: lines\n\n'
+                         'data: three\n\n')
+
+    # What reaches the server ------------------------------------------
+
+    def test_headers_method_and_body_reach_the_server(self):
+        server = self.serve(events_script(b'data: ok\n\n'))
+        with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as f:
+            f.write('{"prompt": "hello"}')
+        self.addCleanup(os.unlink, f.name)
+
+        result = run('-H', 'Authorization: Bearer s3cret', '-H', 'X-Custom:  spaced ',
+                     '-H', 'Content-Type: application/json', '-d', '@' + f.name,
+                     '--max-events', '1', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        request = server.requests[0]
+        self.assertEqual(request['method'], 'POST')
+        self.assertEqual(request['headers']['Authorization'], 'Bearer s3cret')
+        self.assertEqual(request['headers']['X-Custom'], 'spaced')
+        self.assertEqual(request['headers']['Content-Type'], 'application/json')
+        self.assertEqual(request['headers']['Accept'], 'text/event-stream')
+        self.assertEqual(request['body'], b'{"prompt": "hello"}')
+
+    def test_method_and_inline_data(self):
+        server = self.serve(events_script(b'data: ok\n\n'))
+        result = run('-X', 'PUT', '-d', 'a=1', '--max-events', '1', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(server.requests[0]['method'], 'PUT')
+        self.assertEqual(server.requests[0]['body'], b'a=1')
+
+    def test_body_and_last_event_id_resent_on_reconnect(self):
+        # Each answer ends the stream: sse-cat reconnects, sending the body
+        # again and the id it saw last.
+        def script(n, handler):
+            return 200, 'text/event-stream', b'retry: 10\nid: %d\ndata: event %d\n\n' % (n, n)
+        server = self.serve(script)
+        result = run('-d', 'payload', '--max-events', '3', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(len(server.requests), 3)
+        self.assertEqual([r['body'] for r in server.requests], [b'payload'] * 3)
+        self.assertNotIn('Last-Event-ID', server.requests[0]['headers'])
+        self.assertEqual(server.requests[1]['headers']['Last-Event-ID'], '1')
+        self.assertEqual(server.requests[2]['headers']['Last-Event-ID'], '2')
+        self.assertIn('reconnecting in', result.stderr)
+
+    def test_last_event_id_option(self):
+        server = self.serve(events_script(b'data: ok\n\n'))
+        result = run('--last-event-id', 'abc-42', '--max-events', '1', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(server.requests[0]['headers']['Last-Event-ID'], 'abc-42')
+
+    def test_verbose_shows_headers(self):
+        server = self.serve(events_script(b'data: ok\n\n'))
+        result = run('-v', '--max-events', '1', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn('> GET ' + server.url, result.stderr)
+        self.assertIn('< 200', result.stderr)
+        self.assertIn('< Content-Type: text/event-stream', result.stderr)
+
+    # Ends and failures ----------------------------------------------
+
+    def assertFailsWith(self, result, *fragments):
+        self.assertEqual(result.returncode, 1, result.stderr)
+        last = result.stderr.strip().splitlines()[-1]
+        self.assertTrue(last.startswith('sse-cat: '), last)
+        for fragment in fragments:
+            self.assertIn(fragment, last)
+
+    def test_204_is_a_normal_end(self):
+        server = self.serve(lambda n, h: (204, None, b''))
+        result = run(server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, '')
+
+    def test_404_fails(self):
+        server = self.serve(lambda n, h: (404, 'text/plain', b'nope'))
+        self.assertFailsWith(run(server.url), '404')
+        self.assertEqual(len(server.requests), 1)
+
+    def test_server_error_fails_or_is_retried(self):
+        server = self.serve(lambda n, h: (503, 'text/plain', b'busy'))
+        self.assertFailsWith(run(server.url), '503')
+
+        def script(n, handler):
+            if n < 3:
+                return 503, 'text/plain', b'busy'
+            return 200, 'text/event-stream', b'data: finally\n\n'
+        server = self.serve(script)
+        result = run('--retry-on-server-error', '--max-events', '1', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, '[message]\n  finally\n')
+        self.assertEqual(len(server.requests), 3)
+
+    def test_wrong_content_type_fails(self):
+        server = self.serve(events_script(b'data: x\n\n', content_type='text/html'))
+        self.assertFailsWith(run(server.url), 'text/html')
+
+    def test_connection_refused_fails(self):
+        url = 'http://127.0.0.1:%d/' % free_port()
+        result = run('--no-reconnect', url)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertRegex(result.stderr.strip().splitlines()[-1], r'^sse-cat: .*(refused|connect)')
+
+    def test_no_reconnect_after_a_clean_end(self):
+        # The server ends the stream: with --no-reconnect that is the end.
+        server = self.serve(events_script(b'data: x\n\n'))
+        result = run('--no-reconnect', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, '[message]\n  x\n')
+        self.assertIn('the server ended the stream', result.stderr)
+        self.assertEqual(len(server.requests), 1)
+
+    def test_too_many_attempts(self):
+        # Every attempt fails: a server that accepts and hangs up without
+        # answering. --no-reconnect gives up after the first, saying why.
+        listener = socket.socket()
+        listener.bind(('127.0.0.1', 0))
+        listener.listen(8)
+        self.addCleanup(listener.close)
+
+        def hang_up():
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    return
+                conn.recv(65536)
+                conn.close()
+        threading.Thread(target=hang_up, daemon=True).start()
+
+        url = 'http://127.0.0.1:%d/' % listener.getsockname()[1]
+        result = run('--no-reconnect', url)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        last = result.stderr.strip().splitlines()[-1]
+        self.assertTrue(last.startswith('sse-cat: '), last)
+        self.assertIn(url, last)
+        self.assertNotIn('max-reconnect-attempts', last)
+
+    def test_usage_errors(self):
+        for args, fragment in ((['not a url'], 'not an http'),
+                               (['ftp://example.com/'], 'not an http'),
+                               ([], 'No URL'),
+                               (['-H', 'no-colon', 'http://127.0.0.1/'], 'Name: value'),
+                               (['--json', '--raw', 'http://127.0.0.1/'], 'together'),
+                               (['--bogus'], 'bogus')):
+            result = run(*args)
+            self.assertEqual(result.returncode, 2, (args, result.stderr))
+            self.assertIn(fragment, result.stderr, args)
+
+    def test_help_and_version(self):
+        result = run('--help')
+        self.assertEqual(result.returncode, 0)
+        self.assertIn('--max-events', result.stdout)
+        self.assertIn('Exit status', result.stdout)
+        result = run('--help-server')
+        self.assertIn('--serve', result.stdout)
+        result = run('--version')
+        self.assertEqual(result.returncode, 0)
+        self.assertRegex(result.stdout, r'^sse-cat \d+\.\d+\.\d+')
+
+    def test_ctrl_c_closes_cleanly(self):
+        def script(n, handler):
+            # A stream that never ends: headers, one event, then silence.
+            handler.send_response(200)
+            handler.send_header('Content-Type', 'text/event-stream')
+            handler.end_headers()
+            handler.wfile.write(b'data: waiting\n\n')
+            handler.wfile.flush()
+            handler.server.stop_event.wait(TIMEOUT)
+            return 200, None, b''
+        server = self.serve(script)
+        server.stop_event = threading.Event()
+        self.addCleanup(server.stop_event.set)
+
+        proc = subprocess.Popen([SSE_CAT, server.url], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        self.assertEqual(proc.stdout.readline(), '[message]\n')
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 130, err)
+        self.assertIn('interrupted', err)
+
+    # --serve and --demo ---------------------------------------------
+
+    def test_serve_a_file(self):
+        with tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False) as f:
+            f.write('first line\nsecond line\nthird line\n')
+        self.addCleanup(os.unlink, f.name)
+
+        server = subprocess.Popen([SSE_CAT, '--serve', '--port', '0', f.name],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(server.wait)
+        self.addCleanup(server.send_signal, signal.SIGINT)
+        line = server.stderr.readline()
+        self.assertIn('serving on http://127.0.0.1:', line)
+        url = line.split('serving on ', 1)[1].strip()
+        self.assertIn('end of input after 3 events', server.stderr.readline())
+
+        # The file was read before this client came; it says it saw event
+        # 1, and the replay buffer gives it exactly what followed.
+        result = run('--json', '--max-events', '2', '--last-event-id', '1', url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        events = [json.loads(line) for line in result.stdout.splitlines()]
+        self.assertEqual([(e['id'], e['data']) for e in events],
+                         [('2', 'second line'), ('3', 'third line')])
+
+    def test_serve_stdin_keeps_serving_after_the_input_ends(self):
+        server = subprocess.Popen([SSE_CAT, '--serve', '--port', '0', '-'],
+                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+        self.addCleanup(server.wait)
+        self.addCleanup(server.send_signal, signal.SIGINT)
+        url = server.stderr.readline().split('serving on ', 1)[1].strip()
+
+        client = subprocess.Popen([SSE_CAT, '--raw', '--max-events', '2', url],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Wait until the client is connected, then write two lines and
+        # close standard input.
+        self.assertIn('open', client.stderr.readline() + client.stderr.readline())
+        server.stdin.write('alpha\nbeta\n')
+        server.stdin.close()
+        out, err = client.communicate(timeout=TIMEOUT)
+        self.assertEqual(client.returncode, 0, err)
+        self.assertEqual(out, 'id: 1\ndata: alpha\n\nid: 2\ndata: beta\n\n')
+        self.assertIn('end of input', server.stderr.readline())
+        # Still serving.
+        self.assertIsNone(server.poll())
+
+    def test_demo(self):
+        result = run('--demo', timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(len([l for l in result.stdout.splitlines() if l.startswith('[tick]')]), 12)
+        self.assertIn('reconnecting in', result.stderr)
+        self.assertIn('Last-Event-ID: 4', result.stderr)
+        self.assertIn('none lost and none repeated', result.stderr)
+
+
+if __name__ == '__main__':
+    if SSE_CAT is None:
+        sys.exit('usage: test-sse-cat.py PATH-TO-sse-cat')
+    result = unittest.main(exit=False, verbosity=2).result
+    sys.exit(0 if result.wasSuccessful() else 1)

@@ -1,0 +1,964 @@
+/* sse-cat.c: print a Server-Sent Events stream, serve one, or show a demo
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include <sse-glib/sse-glib.h>
+
+/* Exit statuses, as documented in --help. */
+enum {
+  EXIT_OK = 0,
+  EXIT_FAILED = 1,
+  EXIT_USAGE = 2,
+  EXIT_INTERRUPTED = 130,
+};
+
+typedef enum {
+  FORMAT_TEXT,
+  FORMAT_JSON,
+  FORMAT_RAW,
+} Format;
+
+/* Command line */
+static char **opt_headers;
+static char *opt_method;
+static char *opt_data;
+static char *opt_last_event_id;
+static gint64 opt_max_events = -1;
+static double opt_read_timeout;
+static gboolean opt_no_reconnect;
+static gboolean opt_retry_on_server_error;
+static gboolean opt_verbose;
+static gboolean opt_json;
+static gboolean opt_raw;
+static gboolean opt_version;
+static gboolean opt_serve;
+static int opt_port = 8080;
+static char *opt_listen;
+static gboolean opt_demo;
+static char **opt_args;
+
+/* The request body (-d), kept for every attempt. */
+static GBytes *request_body;
+static const char *request_content_type;
+
+static const GOptionEntry client_entries[] = {
+  { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &opt_headers,
+    N_("Add a request header (repeatable)"), N_("'NAME: VALUE'") },
+  { "method", 'X', 0, G_OPTION_ARG_STRING, &opt_method,
+    N_("Use this HTTP method instead of GET"), N_("METHOD") },
+  { "data", 'd', 0, G_OPTION_ARG_STRING, &opt_data,
+    N_("Send this request body, on every attempt (@FILE reads a file); implies POST"), N_("DATA") },
+  { "last-event-id", 0, 0, G_OPTION_ARG_STRING, &opt_last_event_id,
+    N_("Resume after this event ID"), N_("ID") },
+  { "max-events", 0, 0, G_OPTION_ARG_INT64, &opt_max_events,
+    N_("Exit after receiving N events"), N_("N") },
+  { "read-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_read_timeout,
+    N_("Reconnect when nothing arrives for this long (heartbeats count)"), N_("SECONDS") },
+  { "no-reconnect", 0, 0, G_OPTION_ARG_NONE, &opt_no_reconnect,
+    N_("Exit when the connection is lost instead of reconnecting"), NULL },
+  { "retry-on-server-error", 0, 0, G_OPTION_ARG_NONE, &opt_retry_on_server_error,
+    N_("Retry on 5xx, 408 and 429 answers instead of giving up"), NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json,
+    N_("Print one JSON object per event"), NULL },
+  { "raw", 0, 0, G_OPTION_ARG_NONE, &opt_raw,
+    N_("Print the events in the text/event-stream format"), NULL },
+  { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
+    N_("Show request and response headers and reconnection delays"), NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
+    N_("Show the version and exit"), NULL },
+  { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_args,
+    NULL, N_("URL") },
+  { NULL }
+};
+
+static const GOptionEntry server_entries[] = {
+  { "serve", 0, 0, G_OPTION_ARG_NONE, &opt_serve,
+    N_("Serve each line of FILE (or standard input) as an event"), NULL },
+  { "port", 0, 0, G_OPTION_ARG_INT, &opt_port,
+    N_("Port to serve on (default 8080; 0 picks a free one)"), N_("PORT") },
+  { "listen", 0, 0, G_OPTION_ARG_STRING, &opt_listen,
+    N_("Address to serve on (default 127.0.0.1)"), N_("ADDRESS") },
+  { "demo", 0, 0, G_OPTION_ARG_NONE, &opt_demo,
+    N_("Run an offline demo: a local feed that drops the connection, and a client that resumes"),
+    NULL },
+  { NULL }
+};
+
+/* Shared state of a run */
+typedef struct {
+  GMainLoop      *loop;
+  SseEventSource *source;
+  SseEncoder     *encoder;
+  JsonGenerator  *generator;
+  Format          format;
+  gint64          n_events;
+  gint64          max_events;
+  int             exit_status;
+  GError         *last_error;     /* of the latest failed attempt */
+  gboolean        gave_up;        /* SSE_ERROR_TOO_MANY_ATTEMPTS came */
+  gboolean        interrupted;
+  gboolean        verbose;
+  gboolean        demo;
+  guint           reconnects;
+  SoupMessage    *last_msg;      /* of the latest attempt */
+  char           *demo_last_id;
+  gboolean        demo_order_ok;
+} Client;
+
+static void
+status_line (const char *format,
+             ...) G_GNUC_PRINTF (1, 2);
+
+static void
+status_line (const char *format,
+             ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  fflush (stdout);
+  g_printerr ("sse-cat: %s\n", text);
+}
+
+/* Printing events ---------------------------------------------------------- */
+
+static void
+print_text (SseEvent *event)
+{
+  const char *type = sse_event_get_event_type (event);
+  const char *id = sse_event_get_id (event);
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  guint i;
+
+  g_string_append_printf (out, "[%s]", type);
+  if (id != NULL)
+    g_string_append_printf (out, " id=%s", id);
+  if (sse_event_get_retry (event) >= 0)
+    g_string_append_printf (out, " retry=%" G_GINT64_FORMAT, sse_event_get_retry (event));
+  g_string_append_c (out, '\n');
+
+  lines = g_strsplit (sse_event_get_data (event), "\n", -1);
+  for (i = 0; lines[i] != NULL; i++)
+    g_string_append_printf (out, "  %s\n", lines[i]);
+
+  fwrite (out->str, 1, out->len, stdout);
+}
+
+static void
+print_json (Client   *client,
+            SseEvent *event)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  const char *id = sse_event_get_id (event);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, sse_event_get_event_type (event));
+  json_builder_set_member_name (builder, "data");
+  json_builder_add_string_value (builder, sse_event_get_data (event));
+  json_builder_set_member_name (builder, "id");
+  if (id != NULL)
+    json_builder_add_string_value (builder, id);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "last_event_id");
+  json_builder_add_string_value (builder, sse_event_get_last_event_id (event));
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (client->generator, root);
+  text = json_generator_to_data (client->generator, NULL);
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+}
+
+static void
+print_raw (Client   *client,
+           SseEvent *event)
+{
+  g_autoptr(GBytes) bytes = sse_encoder_encode_event (client->encoder, event);
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  fwrite (data, 1, len, stdout);
+}
+
+static void
+on_event (SseEventSource *source,
+          SseEvent       *event,
+          Client         *client)
+{
+  switch (client->format)
+    {
+    case FORMAT_JSON:
+      print_json (client, event);
+      break;
+    case FORMAT_RAW:
+      print_raw (client, event);
+      break;
+    case FORMAT_TEXT:
+    default:
+      print_text (event);
+      break;
+    }
+  fflush (stdout);
+
+  if (client->demo)
+    {
+      /* Every event must follow the one before: nothing lost, nothing twice. */
+      gint64 expected = client->demo_last_id ? g_ascii_strtoll (client->demo_last_id, NULL, 10) + 1 : 1;
+
+      if (g_ascii_strtoll (sse_event_get_last_event_id (event), NULL, 10) != expected)
+        client->demo_order_ok = FALSE;
+      g_free (client->demo_last_id);
+      client->demo_last_id = g_strdup (sse_event_get_last_event_id (event));
+    }
+
+  client->n_events++;
+  if (client->max_events >= 0 && client->n_events >= client->max_events)
+    {
+      sse_event_source_close (source);
+      client->exit_status = EXIT_OK;
+      g_main_loop_quit (client->loop);
+    }
+}
+
+/* Status and errors ---------------------------------------------------------- */
+
+static void
+on_prepare_request (SseEventSource *source,
+                    SoupMessage    *msg,
+                    Client         *client)
+{
+  const char *last_event_id = sse_event_source_get_last_event_id (source);
+
+  g_set_object (&client->last_msg, msg);
+  if (*last_event_id != '\0')
+    status_line (_("connecting to %s (Last-Event-ID: %s)…"),
+                 sse_event_source_get_url (source), last_event_id);
+  else
+    status_line (_("connecting to %s…"), sse_event_source_get_url (source));
+}
+
+static void
+print_headers (const char         *prefix,
+               SoupMessageHeaders *headers)
+{
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    g_printerr ("%s %s: %s\n", prefix, name, value);
+}
+
+static void
+on_got_headers (SoupMessage *msg,
+                Client      *client)
+{
+  g_autofree char *uri = g_uri_to_string (soup_message_get_uri (msg));
+
+  g_printerr ("> %s %s\n", soup_message_get_method (msg), uri);
+  print_headers (">", soup_message_get_request_headers (msg));
+  g_printerr ("< %u %s\n", soup_message_get_status (msg), soup_message_get_reason_phrase (msg));
+  print_headers ("<", soup_message_get_response_headers (msg));
+}
+
+static void
+on_prepare_request_verbose (SseEventSource *source,
+                            SoupMessage    *msg,
+                            Client         *client)
+{
+  g_signal_connect (msg, "got-headers", G_CALLBACK (on_got_headers), client);
+}
+
+static void
+on_status (SseEventSource *source,
+           GParamSpec     *pspec,
+           Client         *client)
+{
+  switch (sse_event_source_get_status (source))
+    {
+    case SSE_STATUS_OPEN:
+      g_clear_error (&client->last_error);
+      status_line (_("open"));
+      break;
+
+    case SSE_STATUS_RECONNECTING:
+      client->reconnects++;
+      status_line (_("connection lost; reconnecting in %u ms (attempt %u)"),
+                   sse_event_source_get_reconnect_delay (source),
+                   sse_event_source_get_reconnect_attempt (source));
+      break;
+
+    case SSE_STATUS_CLOSED:
+      if (g_main_loop_is_running (client->loop) && !client->interrupted)
+        {
+          /* The source gave up. 204 is the server's way to say "no more
+           * events", and with --no-reconnect a stream the server ended is
+           * done: both are normal ends. Otherwise, say what went wrong
+           * with the last attempt, not merely that there were too many. */
+          if (client->last_msg != NULL &&
+              soup_message_get_status (client->last_msg) == SOUP_STATUS_NO_CONTENT)
+            {
+              status_line (_("the server has no more events (204 No Content)"));
+              client->exit_status = EXIT_OK;
+            }
+          else if (client->last_error == NULL)
+            {
+              status_line (_("the server ended the stream"));
+              client->exit_status = EXIT_OK;
+            }
+          else
+            {
+              status_line ("%s", client->last_error->message);
+              client->exit_status = EXIT_FAILED;
+            }
+          g_main_loop_quit (client->loop);
+        }
+      break;
+
+    case SSE_STATUS_CONNECTING:
+    default:
+      break;
+    }
+}
+
+static void
+on_error (SseEventSource *source,
+          const GError   *error,
+          Client         *client)
+{
+  /* "Too many attempts" is the library's summary; the attempt's own error
+   * is what a person can act on. */
+  if (g_error_matches (error, SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS))
+    {
+      client->gave_up = TRUE;
+      if (client->last_error != NULL && !opt_no_reconnect)
+        {
+          g_autofree char *cause = g_strdup (client->last_error->message);
+
+          g_clear_error (&client->last_error);
+          client->last_error = g_error_new (error->domain, error->code, "%s (%s)",
+                                            error->message, cause);
+        }
+    }
+  else
+    {
+      g_clear_error (&client->last_error);
+      client->last_error = g_error_copy (error);
+    }
+
+  if (client->verbose)
+    status_line (_("error: %s"), error->message);
+}
+
+static gboolean
+on_sigint (gpointer user_data)
+{
+  Client *client = user_data;
+
+  fflush (stdout);
+  g_printerr ("\n");
+  status_line (_("interrupted"));
+  client->exit_status = EXIT_INTERRUPTED;
+  client->interrupted = TRUE;
+  g_main_loop_quit (client->loop);
+  if (client->source != NULL)
+    sse_event_source_close (client->source);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+usage_error (const char *format,
+             ...) G_GNUC_PRINTF (1, 2);
+
+static void
+usage_error (const char *format,
+             ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("sse-cat: %s\n", text);
+  g_printerr (_("Try “sse-cat --help” for more information.\n"));
+}
+
+/* Client mode ---------------------------------------------------------------- */
+
+static SoupMessage *
+build_message (const char  *url,
+               GError     **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GUri) uri = NULL;
+  const char *method = opt_method;
+  SoupMessageHeaders *headers;
+  const char *scheme;
+  guint i;
+
+  uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not an http:// or https:// URL"), url);
+      return NULL;
+    }
+
+  if (method == NULL)
+    method = opt_data != NULL ? "POST" : "GET";
+  msg = soup_message_new_from_uri (method, uri);
+  headers = soup_message_get_request_headers (msg);
+
+  for (i = 0; opt_headers != NULL && opt_headers[i] != NULL; i++)
+    {
+      const char *colon = strchr (opt_headers[i], ':');
+      g_autofree char *name = NULL;
+      g_autofree char *value = NULL;
+
+      if (colon == NULL || colon == opt_headers[i])
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("The header “%s” is not of the form “Name: value”"), opt_headers[i]);
+          return NULL;
+        }
+      name = g_strstrip (g_strndup (opt_headers[i], colon - opt_headers[i]));
+      value = g_strstrip (g_strdup (colon + 1));
+      if (strpbrk (value, "\r\n") != NULL || strpbrk (name, "\r\n \t") != NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("The header “%s” contains characters not allowed in a header"), name);
+          return NULL;
+        }
+      soup_message_headers_append (headers, name, value);
+    }
+
+  if (opt_data != NULL)
+    {
+      if (opt_data[0] == '@')
+        {
+          g_autoptr(GFile) file = g_file_new_for_commandline_arg (opt_data + 1);
+          g_autoptr(GError) local_error = NULL;
+
+          request_body = g_file_load_bytes (file, NULL, NULL, &local_error);
+          if (request_body == NULL)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("Cannot read the request body from “%s”: %s"),
+                           opt_data + 1, local_error->message);
+              return NULL;
+            }
+        }
+      else
+        request_body = g_bytes_new (opt_data, strlen (opt_data));
+
+      /* Like curl -d. */
+      request_content_type = soup_message_headers_get_one (headers, "Content-Type");
+      if (request_content_type == NULL)
+        request_content_type = "application/x-www-form-urlencoded";
+    }
+
+  return g_steal_pointer (&msg);
+}
+
+static void
+client_setup (Client         *client,
+              SseEventSource *source)
+{
+  client->source = g_object_ref (source);
+  client->encoder = sse_encoder_new ();
+  client->generator = json_generator_new ();
+  client->format = opt_json ? FORMAT_JSON : opt_raw ? FORMAT_RAW : FORMAT_TEXT;
+  client->max_events = opt_max_events;
+  client->verbose = opt_verbose;
+  client->exit_status = EXIT_FAILED;
+
+  g_signal_connect (source, "event", G_CALLBACK (on_event), client);
+  g_signal_connect (source, "error", G_CALLBACK (on_error), client);
+  g_signal_connect (source, "notify::status", G_CALLBACK (on_status), client);
+  g_signal_connect (source, "prepare-request", G_CALLBACK (on_prepare_request), client);
+  if (client->verbose)
+    g_signal_connect (source, "prepare-request", G_CALLBACK (on_prepare_request_verbose), client);
+}
+
+static void
+client_clear (Client *client)
+{
+  if (client->source != NULL)
+    g_signal_handlers_disconnect_by_data (client->source, client);
+  g_clear_object (&client->source);
+  g_clear_object (&client->encoder);
+  g_clear_object (&client->generator);
+  g_clear_error (&client->last_error);
+  g_clear_object (&client->last_msg);
+  g_clear_pointer (&client->demo_last_id, g_free);
+  g_clear_pointer (&client->loop, g_main_loop_unref);
+}
+
+static int
+run_client (const char *url)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(SseEventSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+  Client client = { 0, };
+  guint sigint;
+  int status;
+
+  msg = build_message (url, &error);
+  if (msg == NULL)
+    {
+      usage_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+  if (opt_last_event_id != NULL && strpbrk (opt_last_event_id, "\r\n") != NULL)
+    {
+      usage_error (_("The last event ID cannot contain a line break"));
+      return EXIT_USAGE;
+    }
+
+  source = sse_event_source_new_for_message (msg);
+  if (request_body != NULL)
+    sse_event_source_set_request_body (source, request_content_type, request_body);
+  if (opt_last_event_id != NULL)
+    sse_event_source_set_last_event_id (source, opt_last_event_id);
+  if (opt_read_timeout > 0)
+    sse_event_source_set_read_timeout (source, (guint) (opt_read_timeout * 1000));
+  if (opt_no_reconnect)
+    sse_event_source_set_max_reconnect_attempts (source, 0);
+  sse_event_source_set_retry_on_server_error (source, opt_retry_on_server_error);
+
+  client.loop = g_main_loop_new (NULL, FALSE);
+  client_setup (&client, source);
+  sigint = g_unix_signal_add (SIGINT, on_sigint, &client);
+
+  sse_event_source_open (source);
+  g_main_loop_run (client.loop);
+
+  g_source_remove (sigint);
+  sse_event_source_close (source);
+  status = client.exit_status;
+  client_clear (&client);
+  g_clear_pointer (&request_body, g_bytes_unref);
+  return status;
+}
+
+/* Serve mode ------------------------------------------------------------------ */
+
+typedef struct {
+  GMainLoop        *loop;
+  SseBroadcaster   *broadcaster;
+  GDataInputStream *input;
+  GCancellable     *cancellable;
+  guint64           next_id;
+} Serve;
+
+static void
+serve_handler (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  Serve *serve = user_data;
+
+  if (opt_verbose)
+    status_line (_("client %s connected (Last-Event-ID: “%s”)"),
+                 soup_server_message_get_remote_host (msg),
+                 soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                               "Last-Event-ID") ?: "");
+  sse_broadcaster_add_message (serve->broadcaster, msg);
+}
+
+static void read_next_line (Serve *serve);
+
+static void
+line_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Serve *serve = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *id = NULL;
+  gsize len;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result, &len,
+                                                    &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
+    {
+      status_line (_("cannot read the input: %s"), error->message);
+      return;
+    }
+  if (line == NULL)
+    {
+      status_line (_("end of input after %" G_GUINT64_FORMAT " events; still serving "
+                     "(Ctrl-C to stop)"), serve->next_id - 1);
+      return;
+    }
+
+  id = g_strdup_printf ("%" G_GUINT64_FORMAT, serve->next_id++);
+  sse_broadcaster_send (serve->broadcaster, NULL, line, id);
+  read_next_line (serve);
+}
+
+static void
+read_next_line (Serve *serve)
+{
+  g_data_input_stream_read_line_async (serve->input, G_PRIORITY_DEFAULT, serve->cancellable,
+                                       line_cb, serve);
+}
+
+static gboolean
+on_serve_sigint (gpointer user_data)
+{
+  Serve *serve = user_data;
+
+  status_line (_("stopping"));
+  g_main_loop_quit (serve->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static int
+run_serve (const char *path)
+{
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GInputStream) input = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) inet = NULL;
+  GSList *uris, *l;
+  Serve serve = { 0, };
+  guint sigint;
+
+  if (opt_port < 0 || opt_port > 65535)
+    {
+      usage_error (_("The port must be between 0 and 65535"));
+      return EXIT_USAGE;
+    }
+
+  inet = g_inet_address_new_from_string (opt_listen ? opt_listen : "127.0.0.1");
+  if (inet == NULL)
+    {
+      usage_error (_("“%s” is not an IP address"), opt_listen);
+      return EXIT_USAGE;
+    }
+
+  if (path == NULL || g_str_equal (path, "-"))
+    input = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  else
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+
+      /* Opening a FIFO waits for a writer; that is fine before serving. */
+      input = G_INPUT_STREAM (g_file_read (file, NULL, &error));
+      if (input == NULL)
+        {
+          g_printerr ("sse-cat: %s\n", error->message);
+          return EXIT_FAILED;
+        }
+    }
+
+  serve.loop = g_main_loop_new (NULL, FALSE);
+  serve.broadcaster = sse_broadcaster_new ();
+  sse_broadcaster_set_replay_size (serve.broadcaster, 10000);
+  serve.input = g_data_input_stream_new (input);
+  serve.cancellable = g_cancellable_new ();
+  serve.next_id = 1;
+
+  server = soup_server_new ("server-header", "sse-cat ", NULL);
+  soup_server_add_handler (server, NULL, serve_handler, &serve, NULL);
+  address = g_inet_socket_address_new (inet, opt_port);
+  if (!soup_server_listen (server, address, 0, &error))
+    {
+      g_printerr ("sse-cat: %s\n", error->message);
+      g_main_loop_unref (serve.loop);
+      g_object_unref (serve.broadcaster);
+      g_object_unref (serve.input);
+      g_object_unref (serve.cancellable);
+      return EXIT_FAILED;
+    }
+
+  uris = soup_server_get_uris (server);
+  for (l = uris; l != NULL; l = l->next)
+    {
+      g_autofree char *uri = g_uri_to_string (l->data);
+
+      status_line (_("serving on %s"), uri);
+    }
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  read_next_line (&serve);
+  sigint = g_unix_signal_add (SIGINT, on_serve_sigint, &serve);
+  g_main_loop_run (serve.loop);
+  g_source_remove (sigint);
+
+  g_cancellable_cancel (serve.cancellable);
+  sse_broadcaster_close_all (serve.broadcaster);
+  soup_server_disconnect (server);
+  g_main_loop_unref (serve.loop);
+  g_object_unref (serve.broadcaster);
+  g_object_unref (serve.input);
+  g_object_unref (serve.cancellable);
+
+  return EXIT_OK;
+}
+
+/* Demo mode -------------------------------------------------------------------- */
+
+#define DEMO_EVENTS 12
+#define DEMO_EVENTS_PER_CONNECTION 4
+#define DEMO_INTERVAL_MS 200
+#define DEMO_RECONNECTION_TIME_MS 500
+
+typedef struct {
+  SseServerStream *stream;
+  guint64          next;
+  guint            sent;
+  guint            timer;
+} DemoConnection;
+
+static void
+demo_connection_free (gpointer data)
+{
+  DemoConnection *connection = data;
+
+  g_clear_handle_id (&connection->timer, g_source_remove);
+  g_clear_object (&connection->stream);
+  g_free (connection);
+}
+
+static gboolean
+demo_tick (gpointer user_data)
+{
+  DemoConnection *connection = user_data;
+  g_autofree char *id = g_strdup_printf ("%" G_GUINT64_FORMAT, connection->next);
+  g_autofree char *data = g_strdup_printf ("tick %" G_GUINT64_FORMAT " of %d",
+                                           connection->next, DEMO_EVENTS);
+
+  sse_server_stream_send (connection->stream, "tick", data, id);
+  connection->next++;
+  connection->sent++;
+
+  /* The demo feed is unreliable on purpose: it hangs up every few events. */
+  if (connection->sent == DEMO_EVENTS_PER_CONNECTION || connection->next > DEMO_EVENTS)
+    {
+      connection->timer = 0;
+      sse_server_stream_close (connection->stream);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+demo_handler (SoupServer        *server,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  GPtrArray *connections = user_data;
+  DemoConnection *connection = g_new0 (DemoConnection, 1);
+  const char *last_event_id;
+
+  connection->stream = sse_server_stream_new (msg);
+  last_event_id = sse_server_stream_get_last_event_id (connection->stream);
+  /* Resume right after what the client saw. */
+  connection->next = g_ascii_strtoull (last_event_id, NULL, 10) + 1;
+  sse_server_stream_send_retry (connection->stream, DEMO_RECONNECTION_TIME_MS);
+  connection->timer = g_timeout_add (DEMO_INTERVAL_MS, demo_tick, connection);
+  g_ptr_array_add (connections, connection);
+}
+
+static guint
+demo_backoff (SseEventSource *source,
+              guint           attempt,
+              guint           reconnection_time,
+              gpointer        user_data)
+{
+  /* The server asked for DEMO_RECONNECTION_TIME_MS: keep the demo brisk
+   * and its output predictable. */
+  return reconnection_time;
+}
+
+static int
+run_demo (void)
+{
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(SseEventSource) source = NULL;
+  g_autoptr(GPtrArray) connections = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  Client client = { 0, };
+  GSList *uris;
+  guint sigint;
+  int status;
+
+  connections = g_ptr_array_new_with_free_func (demo_connection_free);
+  server = soup_server_new ("server-header", "sse-cat-demo ", NULL);
+  soup_server_add_handler (server, NULL, demo_handler, connections, NULL);
+  if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+    {
+      g_printerr ("sse-cat: %s\n", error->message);
+      return EXIT_FAILED;
+    }
+  uris = soup_server_get_uris (server);
+  url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  status_line (_("demo: a feed of %d events at %s that hangs up every %d events"),
+               DEMO_EVENTS, url, DEMO_EVENTS_PER_CONNECTION);
+
+  source = sse_event_source_new (url);
+  sse_event_source_set_backoff_func (source, demo_backoff, NULL, NULL);
+
+  client.loop = g_main_loop_new (NULL, FALSE);
+  client_setup (&client, source);
+  client.max_events = DEMO_EVENTS;
+  client.demo = TRUE;
+  client.demo_order_ok = TRUE;
+  sigint = g_unix_signal_add (SIGINT, on_sigint, &client);
+
+  sse_event_source_open (source);
+  g_main_loop_run (client.loop);
+  g_source_remove (sigint);
+  sse_event_source_close (source);
+
+  if (client.exit_status == EXIT_OK)
+    {
+      if (client.demo_order_ok && client.n_events == DEMO_EVENTS)
+        status_line (_("demo: received all %" G_GINT64_FORMAT " events in order across %u "
+                       "reconnections, none lost and none repeated"),
+                     client.n_events, client.reconnects);
+      else
+        {
+          status_line (_("demo: events were lost or repeated"));
+          client.exit_status = EXIT_FAILED;
+        }
+    }
+
+  status = client.exit_status;
+  client_clear (&client);
+  g_ptr_array_set_size (connections, 0);
+  soup_server_disconnect (server);
+  return status;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  GOptionGroup *group;
+  guint n_args;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+
+  context = g_option_context_new (_("URL | --serve [FILE] | --demo"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+    _("Print the events of a Server-Sent Events stream as they arrive, reconnecting like "
+      "a browser's EventSource when the connection is lost; or serve lines as events."));
+  g_option_context_set_description (context,
+    _("Status changes and errors go to standard error, events to standard output.\n"
+      "\n"
+      "Exit status: 0 when the stream ended normally (--max-events reached, or the server "
+      "answered 204 No Content), 1 when it failed (bad address, refused, an HTTP error, "
+      "a wrong content type, too many attempts), 2 for a usage error, 130 when "
+      "interrupted by Ctrl-C.\n"
+      "\n"
+      "Examples:\n"
+      "  sse-cat https://example.com/events\n"
+      "  sse-cat --json -H 'Authorization: Bearer TOKEN' https://example.com/events\n"
+      "  sse-cat -d @prompt.json -H 'Content-Type: application/json' https://api.example.com/stream\n"
+      "  tail -f app.log | sse-cat --serve --port 8000 -\n"
+      "  sse-cat --demo"));
+  g_option_context_add_main_entries (context, client_entries, GETTEXT_PACKAGE);
+
+  group = g_option_group_new ("server", _("Server and demo options:"),
+                              _("Show server and demo options"), NULL, NULL);
+  g_option_group_add_entries (group, server_entries);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, group);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      usage_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  if (opt_version)
+    {
+      g_print ("sse-cat %s (sse-glib %s, libsoup %u.%u.%u)\n", PACKAGE_VERSION, SSE_VERSION_S,
+               soup_get_major_version (), soup_get_minor_version (), soup_get_micro_version ());
+      return EXIT_OK;
+    }
+
+  if (opt_json && opt_raw)
+    {
+      usage_error (_("--json and --raw cannot be used together"));
+      return EXIT_USAGE;
+    }
+
+  n_args = opt_args != NULL ? g_strv_length (opt_args) : 0;
+
+  if (opt_demo)
+    {
+      if (n_args > 0 || opt_serve)
+        {
+          usage_error (_("--demo takes no URL or file"));
+          return EXIT_USAGE;
+        }
+      return run_demo ();
+    }
+
+  if (opt_serve)
+    {
+      if (n_args > 1)
+        {
+          usage_error (_("--serve takes at most one file"));
+          return EXIT_USAGE;
+        }
+      return run_serve (n_args == 1 ? opt_args[0] : NULL);
+    }
+
+  if (n_args != 1)
+    {
+      usage_error (n_args == 0 ? _("No URL given") : _("Give exactly one URL"));
+      return EXIT_USAGE;
+    }
+
+  return run_client (opt_args[0]);
+}
