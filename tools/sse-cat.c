@@ -237,9 +237,10 @@ on_event (SseEventSource *source,
   client->n_events++;
   if (client->max_events >= 0 && client->n_events >= client->max_events)
     {
-      sse_event_source_close (source);
+      /* Quit first: the status change that close() brings is ours. */
       client->exit_status = EXIT_OK;
       g_main_loop_quit (client->loop);
+      sse_event_source_close (source);
     }
 }
 
@@ -815,6 +816,7 @@ run_demo (void)
 {
   g_autoptr(SoupServer) server = NULL;
   g_autoptr(SseEventSource) source = NULL;
+  g_autoptr(SoupSession) session = NULL;
   g_autoptr(GPtrArray) connections = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
@@ -838,7 +840,9 @@ run_demo (void)
   status_line (_("demo: a feed of %d events at %s that hangs up every %d events"),
                DEMO_EVENTS, url, DEMO_EVENTS_PER_CONNECTION);
 
-  source = sse_event_source_new (url);
+  /* Loopback only: no proxy to look up. */
+  session = soup_session_new_with_options ("timeout", 0, "proxy-resolver", NULL, NULL);
+  source = g_object_new (SSE_TYPE_EVENT_SOURCE, "url", url, "session", session, NULL);
   sse_event_source_set_backoff_func (source, demo_backoff, NULL, NULL);
 
   client.loop = g_main_loop_new (NULL, FALSE);
