@@ -2049,7 +2049,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
                   0,
                   NULL, NULL,
                   g_cclosure_marshal_VOID__BOXED,
-                  G_TYPE_NONE, 1, SSE_TYPE_EVENT | G_SIGNAL_TYPE_STATIC_SCOPE);
+                  G_TYPE_NONE, 1, SSE_TYPE_EVENT);
   g_signal_set_va_marshaller (signals[SIGNAL_EVENT],
                               G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__BOXEDv);
@@ -2113,7 +2113,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
                   0,
                   NULL, NULL,
                   g_cclosure_marshal_VOID__BOXED,
-                  G_TYPE_NONE, 1, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
   g_signal_set_va_marshaller (signals[SIGNAL_ERROR],
                               G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__BOXEDv);

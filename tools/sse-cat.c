@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -622,7 +623,7 @@ line_cb (GObject      *object,
     }
   if (line == NULL)
     {
-      status_line (_("end of input after %" G_GUINT64_FORMAT " events; still serving "
+      status_line (_("end of input after %" PRIu64 " events; still serving "
                      "(Ctrl-C to stop)"), serve->next_id - 1);
       return;
     }
@@ -860,7 +861,7 @@ run_demo (void)
   if (client.exit_status == EXIT_OK)
     {
       if (client.demo_order_ok && client.n_events == DEMO_EVENTS)
-        status_line (_("demo: received all %" G_GINT64_FORMAT " events in order across %u "
+        status_line (_("demo: received all %" PRId64 " events in order across %u "
                        "reconnections, none lost and none repeated"),
                      client.n_events, client.reconnects);
       else
