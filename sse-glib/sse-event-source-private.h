@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "sse-event-source.h"
+#include "sse-parser.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,10 @@ void  _sse_event_source_set_network_monitor (SseEventSource  *self,
  * the counter reset need not wait 5 s. */
 void  _sse_event_source_set_healthy_time    (SseEventSource  *self,
                                              guint            milliseconds);
+
+/* The source's parser, for tests of the memory it holds
+ * (_sse_parser_get_memory_held()). */
+SseParser *_sse_event_source_get_parser   (SseEventSource  *self);
 
 /* The default backoff, for tests of its bounds. */
 guint _sse_event_source_default_backoff     (guint            attempt,

@@ -99,7 +99,9 @@
  * in lock-step (after `retry: 0`, the first attempt is immediate and the
  * later ones grow from 1 ms). [method@Sse.EventSource.set_backoff_func]
  * replaces this. Attempts are counted from 1 again when the lost connection
- * had stayed open for %SSE_EVENT_SOURCE_HEALTHY_TIME milliseconds.
+ * had stayed open for %SSE_EVENT_SOURCE_HEALTHY_TIME milliseconds. The
+ * [Reconnection and Last-Event-ID](reconnecting.html) guide has a table of
+ * the delays and a diagram of the status.
  *
  * While [iface@Gio.NetworkMonitor] says that the network is down, failed
  * attempts do not count towards
@@ -153,6 +155,25 @@
  *                        NULL);
  * ```
  *
+ * ## TLS
+ *
+ * Certificates are checked as the session's [class@Gio.TlsDatabase] says
+ * (the system's trusted authorities, by default). A certificate that is
+ * refused fails the source for good, with %G_TLS_ERROR_BAD_CERTIFICATE and
+ * the reason in the message: retrying would get the same answer. To trust
+ * the certificate authority of a development server (or its self-signed
+ * certificate) without turning the checks off, give the source's session a
+ * database that holds it; then only the authorities in that file are
+ * trusted, and the host name and dates are still checked:
+ *
+ * ```c
+ * g_autoptr(GTlsDatabase) database = g_tls_file_database_new ("dev-ca.pem", &error);
+ *
+ * soup_session_set_tls_database (sse_event_source_get_session (source), database);
+ * ```
+ *
+ * `sse-cat --cacert FILE` does this.
+ *
  * ## Lifetime
  *
  * Operations under way do not keep the source alive: when its last
@@ -168,6 +189,20 @@
  * source.connect("notify::status", lambda source, pspec: print(source.props.status))
  * source.set_backoff_func(lambda source, attempt, reconnection_time: 1000 * attempt)
  * source.open()
+ * ```
+ *
+ * ## From JavaScript
+ *
+ * ```js
+ * const source = Sse.EventSource.new('https://example.org/feed');
+ * source.connect('event::update', (_source, event) => print(event.get_data()));
+ * source.connect('notify::status', () => print(source.status));
+ * source.connect('error', (_source, error) => {
+ *     if (error.matches(Sse.Error, Sse.Error.HTTP_STATUS))
+ *         print(`refused: ${error.message}`);
+ * });
+ * source.set_backoff_func((_source, attempt, reconnectionTime) => 1000 * attempt);
+ * source.open();
  * ```
  *
  * Since: 1.0
@@ -1352,6 +1387,35 @@ got_response (SseEventSource *self,
     read_next (self, attempt);
 }
 
+/* Why a certificate was refused, from what the TLS backend found wrong
+ * with it ("Unacceptable TLS certificate" alone does not say). */
+static char *
+describe_certificate_errors (GTlsCertificateFlags flags)
+{
+  static const struct {
+    GTlsCertificateFlags  flag;
+    const char           *reason;
+  } reasons[] = {
+    { G_TLS_CERTIFICATE_UNKNOWN_CA, N_("it is not signed by a trusted certificate authority") },
+    { G_TLS_CERTIFICATE_BAD_IDENTITY, N_("it is not for this host name") },
+    { G_TLS_CERTIFICATE_NOT_ACTIVATED, N_("it is not valid yet") },
+    { G_TLS_CERTIFICATE_EXPIRED, N_("it has expired") },
+    { G_TLS_CERTIFICATE_REVOKED, N_("it was revoked") },
+    { G_TLS_CERTIFICATE_INSECURE, N_("its algorithm is insecure") },
+  };
+  GString *text = g_string_new (NULL);
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (reasons); i++)
+    if (flags & reasons[i].flag)
+      {
+        if (text->len > 0)
+          g_string_append (text, "; ");
+        g_string_append (text, g_dgettext (GETTEXT_PACKAGE, reasons[i].reason));
+      }
+  return g_string_free (text, text->len == 0);
+}
+
 static void
 on_sent (GObject      *object,
          GAsyncResult *result,
@@ -1373,11 +1437,29 @@ on_sent (GObject      *object,
       else
         {
           g_autofree char *where = uri_for_display (soup_message_get_uri (attempt->msg));
+          g_autofree char *why = NULL;
           g_autoptr(GError) wrapped = NULL;
 
-          wrapped = g_error_new (error->domain, error->code,
-                                 _("Could not get an answer from %s: %s"),
-                                 where, error->message);
+          if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE))
+            why = describe_certificate_errors (
+                    soup_message_get_tls_peer_certificate_errors (attempt->msg));
+
+          if (why != NULL &&
+              (soup_message_get_tls_peer_certificate_errors (attempt->msg) &
+               G_TLS_CERTIFICATE_UNKNOWN_CA))
+            wrapped = g_error_new (error->domain, error->code,
+                                   _("The TLS certificate of %s was refused: %s. To trust the "
+                                     "certificate authority of a development server, give the "
+                                     "session a TLS database that holds it"),
+                                   where, why);
+          else if (why != NULL)
+            wrapped = g_error_new (error->domain, error->code,
+                                   _("The TLS certificate of %s was refused: %s"),
+                                   where, why);
+          else
+            wrapped = g_error_new (error->domain, error->code,
+                                   _("Could not get an answer from %s: %s"),
+                                   where, error->message);
           connection_lost (self, wrapped, is_fatal_error (error), 0);
         }
 
@@ -2866,4 +2948,12 @@ _sse_event_source_set_healthy_time (SseEventSource *self,
   g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
 
   self->healthy_time = milliseconds;
+}
+
+SseParser *
+_sse_event_source_get_parser (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
+
+  return self->parser;
 }

@@ -18,11 +18,6 @@
  *
  * The `text/event-stream` response sent to one client of a [class@Soup.Server].
  *
- * Create it in a server handler: it answers the request with `200 OK`,
- * `Content-Type: text/event-stream`, `Cache-Control: no-cache` and
- * `X-Accel-Buffering: no` (so that nginx does not buffer the stream), in
- * chunked encoding, and every event sent goes out at once.
- *
  * ```c
  * static void
  * handle_feed (SoupServer        *server,
@@ -40,6 +35,11 @@
  * }
  * ```
  *
+ * Create it in a server handler: it answers the request with `200 OK`,
+ * `Content-Type: text/event-stream`, `Cache-Control: no-cache` and
+ * `X-Accel-Buffering: no` (so that nginx does not buffer the stream), in
+ * chunked encoding, and every event sent goes out at once.
+ *
  * A comment is sent as a heartbeat when nothing else was sent for
  * [property@Sse.ServerStream:heartbeat-interval], which keeps proxies from
  * closing a quiet connection and finds out that a client went away.
@@ -50,6 +50,9 @@
  * %SSE_ERROR_CLIENT_TOO_SLOW, so that memory stays bounded.
  *
  * To send the same events to many clients, see [class@Sse.Broadcaster].
+ * The stream lives as long as it is referenced: dropping the last
+ * reference ends the response. The [Serving events](serving.html) guide
+ * has more, in Python and JavaScript too.
  *
  * Since: 1.0
  */
@@ -182,7 +185,10 @@ _sse_server_stream_send_encoded (SseServerStream *self,
   if (self->closed)
     return FALSE;
 
-  if (self->max_queued_bytes != 0 && self->queued_bytes + len > self->max_queued_bytes)
+  /* Only a client that has fallen behind is dropped: one event larger than
+   * the limit still goes to a client that has nothing waiting. */
+  if (self->max_queued_bytes != 0 && self->queued_bytes > 0 &&
+      self->queued_bytes + len > self->max_queued_bytes)
     {
       drop_slow_client (self);
       return FALSE;
@@ -258,8 +264,12 @@ start_response (SseServerStream *self)
   g_signal_connect (self->msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), self);
 
   /* A first line gets the headers out at once, so that the client knows
-   * that the stream is open before the first event. */
-  send_and_free (self, sse_encoder_encode_comment (self->encoder, NULL));
+   * that the stream is open before the first event. It is not counted in
+   * queued-bytes: it does not keep a first event larger than the limit
+   * (a snapshot of the state, say) from going out. */
+  soup_message_body_append (self->body, SOUP_MEMORY_STATIC, ":\n", 2);
+  self->last_send_time = g_get_monotonic_time ();
+  soup_server_message_unpause (self->msg);
 
   start_heartbeat (self);
 }
@@ -428,6 +438,10 @@ sse_server_stream_class_init (SseServerStreamClass *klass)
    * returns %FALSE and [signal@Sse.ServerStream::closed] reports
    * %SSE_ERROR_CLIENT_TOO_SLOW. 0 means no limit (memory then grows as long
    * as the client does not read).
+   *
+   * It bounds what waits for a client that falls behind, not the size of
+   * an event: an event larger than the limit is still queued when nothing
+   * else waits for the client (so at most one such event waits at a time).
    *
    * Since: 1.0
    */

@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -247,6 +248,50 @@ class SseCatTest(unittest.TestCase):
         self.assertEqual(result.stdout, '[message]\n  x\n')
         self.assertIn('the server ended the stream', result.stderr)
         self.assertEqual(len(server.requests), 1)
+
+    # TLS -------------------------------------------------------------
+
+    def serve_tls(self, stream):
+        """An HTTPS server with tests/certs/server.pem (signed by the test CA
+        ca.pem, for 127.0.0.1); counts the connections it accepts, TLS
+        handshakes that fail included."""
+        certs = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'certs')
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.path.join(certs, 'server.pem'),
+                                os.path.join(certs, 'server-key.pem'))
+        server = self.serve(events_script(stream))
+        server.socket = context.wrap_socket(server.socket, server_side=True,
+                                            do_handshake_on_connect=False)
+        server.connections = 0
+        get_request = server.get_request
+
+        def counting_get_request():
+            server.connections += 1
+            return get_request()
+        server.get_request = counting_get_request
+        server.handle_error = lambda request, address: None  # refused handshakes
+        return server, os.path.join(certs, 'ca.pem'), \
+            'https://127.0.0.1:%d/feed' % server.server_address[1]
+
+    def test_tls_untrusted_fails_once(self):
+        # Certificates are checked by default: the test CA is nobody's.
+        server, ca, url = self.serve_tls(b'data: secret\n\n')
+        result = run(url)
+        self.assertFailsWith(result, 'certificate')
+        self.assertEqual(result.stdout, '')
+        self.assertEqual(server.requests, [])
+        self.assertEqual(server.connections, 1)   # no retry loop
+
+    def test_tls_cacert(self):
+        server, ca, url = self.serve_tls(b'id: 1\ndata: secret\n\n')
+        result = run('--cacert', ca, '--max-events', '1', url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, '[message] id=1\n  secret\n')
+
+    def test_tls_cacert_unreadable(self):
+        result = run('--cacert', '/nonexistent/ca.pem', 'https://127.0.0.1:1/')
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn('/nonexistent/ca.pem', result.stderr)
 
     def test_too_many_attempts(self):
         # Every attempt fails: a server that accepts and hangs up without

@@ -5,7 +5,12 @@
 
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "test-utils.h"
 
@@ -49,6 +54,30 @@ test_deadline_free (TestDeadline *deadline)
   g_source_destroy (deadline->source);
   g_source_unref (deadline->source);
   g_free (deadline);
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* A timer that only wakes the thread-default main context up. */
+GSource *
+test_ticker_new (guint milliseconds)
+{
+  GSource *ticker = g_timeout_source_new (milliseconds);
+
+  g_source_set_callback (ticker, tick_cb, NULL, NULL);
+  g_source_attach (ticker, g_main_context_get_thread_default ());
+  return ticker;
+}
+
+void
+test_ticker_free (GSource *ticker)
+{
+  g_source_destroy (ticker);
+  g_source_unref (ticker);
 }
 
 void
@@ -191,6 +220,33 @@ test_response_write_len (TestResponse *response,
   add_step (response, (Step) { STEP_WRITE, g_bytes_new (data, len), 0 });
 }
 
+/* Sends @bytes as one chunk, without copying them: one buffer can be sent
+ * many times to make a huge body. */
+void
+test_response_write_bytes (TestResponse *response,
+                           GBytes       *bytes)
+{
+  add_step (response, (Step) { STEP_WRITE, g_bytes_ref (bytes), 0 });
+}
+
+/* Sends @len bytes one at a time, @milliseconds of main loop time apart
+ * (a slow-loris server). */
+void
+test_response_write_slowly (TestResponse *response,
+                            const void   *data,
+                            gsize         len,
+                            guint         milliseconds)
+{
+  gsize i;
+
+  for (i = 0; i < len; i++)
+    {
+      test_response_write_len (response, (const guint8 *) data + i, 1);
+      if (i + 1 < len)
+        test_response_wait (response, milliseconds);
+    }
+}
+
 void
 test_response_write (TestResponse *response,
                      const char   *text)
@@ -294,8 +350,9 @@ struct _TestServer
   char         *url;
   guint         port;
   GHashTable   *routes;      /* path -> Route */
-  GPtrArray    *requests;    /* TestRequest */
-  GPtrArray    *exchanges;   /* Exchange, until finished */
+  GPtrArray    *requests;    /* TestRequest, but the forgotten ones */
+  guint         n_forgotten; /* requests dropped by test_server_forget() */
+  GPtrArray    *exchanges;   /* Exchange, until finished and forgotten */
 };
 
 static void
@@ -353,7 +410,7 @@ record_request (TestServer        *server,
   GUri *uri = soup_server_message_get_uri (msg);
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
 
-  request->index = server->requests->len;
+  request->index = server->n_forgotten + server->requests->len;
   request->method = g_strdup (soup_server_message_get_method (msg));
   request->path = g_strdup (g_uri_get_path (uri));
   request->query = g_strdup (g_uri_get_query (uri));
@@ -418,13 +475,17 @@ drop_connection (Exchange *exchange)
    * down. (libsoup ends the body properly when a connection is stolen, and
    * a close between two chunks reads as a proper end to libsoup 3.2
    * clients, so neither would be a broken connection to them.) libsoup
-   * is done with everything it was given, and it finds the socket closed
-   * when the server is freed. */
+   * is done with everything it was given. Then the body is ended: libsoup's
+   * write of the last chunk fails on the shut socket, which makes it close
+   * the connection (and its descriptor) now, not when the server is freed;
+   * nothing more can reach the client. */
   exchange->done = TRUE;
   if (socket != NULL)
     {
       g_socket_send (socket, torn_chunk, strlen (torn_chunk), NULL, NULL);
       g_socket_shutdown (socket, TRUE, TRUE, NULL);
+      soup_message_body_complete (soup_server_message_get_response_body (exchange->msg));
+      soup_server_message_unpause (exchange->msg);
     }
   exchange_finished (exchange);
 }
@@ -642,7 +703,8 @@ server_callback (SoupServer        *soup_server,
 }
 
 static TestServer *
-server_new (GTlsCertificate *certificate)
+server_new (GTlsCertificate *certificate,
+            guint            port)
 {
   TestServer *server = g_new0 (TestServer, 1);
   g_autoptr(GError) error = NULL;
@@ -658,7 +720,7 @@ server_new (GTlsCertificate *certificate)
   soup_server_add_handler (server->soup_server, NULL, server_callback, server, NULL);
   if (certificate != NULL)
     options |= SOUP_SERVER_LISTEN_HTTPS;
-  if (!soup_server_listen_local (server->soup_server, 0, options, &error))
+  if (!soup_server_listen_local (server->soup_server, port, options, &error))
     g_error ("Cannot listen on the loopback interface: %s", error->message);
 
   uris = soup_server_get_uris (server->soup_server);
@@ -676,13 +738,21 @@ server_new (GTlsCertificate *certificate)
 TestServer *
 test_server_new (void)
 {
-  return server_new (NULL);
+  return server_new (NULL, 0);
 }
 
 TestServer *
 test_server_new_https (GTlsCertificate *certificate)
 {
-  return server_new (certificate);
+  return server_new (certificate, 0);
+}
+
+/* A server on a given port of 127.0.0.1: to restart a server where the
+ * previous one was (test_server_get_port()). */
+TestServer *
+test_server_new_on_port (guint port)
+{
+  return server_new (NULL, port);
 }
 
 void
@@ -777,18 +847,20 @@ test_server_release (TestServer *server)
     }
 }
 
+/* Every request received, the forgotten ones included. */
 guint
 test_server_get_n_requests (TestServer *server)
 {
-  return server->requests->len;
+  return server->n_forgotten + server->requests->len;
 }
 
 const TestRequest *
 test_server_get_request (TestServer *server,
                          guint       index)
 {
-  g_assert_cmpuint (index, <, server->requests->len);
-  return g_ptr_array_index (server->requests, index);
+  g_assert_cmpuint (index, >=, server->n_forgotten);
+  g_assert_cmpuint (index, <, test_server_get_n_requests (server));
+  return g_ptr_array_index (server->requests, index - server->n_forgotten);
 }
 
 const TestRequest *
@@ -821,6 +893,32 @@ test_server_get_n_open (TestServer *server)
     if (!((Exchange *) g_ptr_array_index (server->exchanges, i))->finished)
       n++;
   return n;
+}
+
+/* Frees what the server keeps of the exchanges that are over (their
+ * messages, and the records of their requests up to the first one still
+ * under way), so that a test can make thousands of requests with flat
+ * memory. test_server_get_n_requests() still counts the forgotten requests;
+ * test_server_get_request() cannot give them any more, and
+ * test_server_count_requests() no longer counts them. */
+void
+test_server_forget (TestServer *server)
+{
+  guint i = 0, n = 0;
+
+  while (i < server->exchanges->len)
+    {
+      if (((Exchange *) g_ptr_array_index (server->exchanges, i))->finished)
+        g_ptr_array_remove_index (server->exchanges, i);
+      else
+        i++;
+    }
+
+  while (n < server->requests->len &&
+         ((TestRequest *) g_ptr_array_index (server->requests, n))->finished)
+    n++;
+  g_ptr_array_remove_range (server->requests, 0, n);
+  server->n_forgotten += n;
 }
 
 const char *
@@ -901,4 +999,359 @@ guint
 test_black_hole_get_n_accepted (TestBlackHole *hole)
 {
   return hole->connections->len;
+}
+
+/* The raw server ---------------------------------------------------------- */
+
+typedef struct {
+  GBytes   *bytes;
+  guint     byte_interval;
+  gboolean  close;
+} RawAnswer;
+
+typedef struct {
+  TestRawServer     *server;    /* NULL once the server is gone */
+  GSocketConnection *connection;
+  GCancellable      *cancellable;
+  GByteArray        *head;
+  guint8             buffer[4096];
+  RawAnswer         *answer;
+  gsize              sent;
+  GSource           *timer;
+} RawConnection;
+
+struct _TestRawServer
+{
+  GSocketService *service;
+  GMainContext   *context;
+  GQueue          answers;      /* RawAnswer */
+  GPtrArray      *requests;     /* GBytes */
+  GPtrArray      *connections;  /* RawConnection */
+  char           *url;
+};
+
+static void
+raw_answer_free (gpointer data)
+{
+  RawAnswer *answer = data;
+
+  g_bytes_unref (answer->bytes);
+  g_free (answer);
+}
+
+static void
+raw_connection_stop (RawConnection *conn)
+{
+  if (conn->timer != NULL)
+    {
+      g_source_destroy (conn->timer);
+      g_clear_pointer (&conn->timer, g_source_unref);
+    }
+  g_cancellable_cancel (conn->cancellable);
+}
+
+static void
+raw_connection_free (gpointer data)
+{
+  RawConnection *conn = data;
+
+  raw_connection_stop (conn);
+  g_io_stream_close (G_IO_STREAM (conn->connection), NULL, NULL);
+  g_object_unref (conn->connection);
+  g_object_unref (conn->cancellable);
+  g_byte_array_unref (conn->head);
+  g_free (conn);
+}
+
+static void
+raw_connection_done (RawConnection *conn)
+{
+  raw_connection_stop (conn);
+  if (conn->answer->close)
+    g_io_stream_close (G_IO_STREAM (conn->connection), NULL, NULL);
+}
+
+/* Writes the next part of the answer: all of it, or one byte. The answers
+ * are small and the sockets local, so a blocking write does not block. */
+static gboolean
+raw_connection_write (gpointer user_data)
+{
+  RawConnection *conn = user_data;
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (conn->connection));
+  gsize len = g_bytes_get_size (conn->answer->bytes);
+  const guint8 *data = g_bytes_get_data (conn->answer->bytes, NULL);
+  gsize n = conn->answer->byte_interval == 0 ? len - conn->sent : MIN (1, len - conn->sent);
+
+  if (n > 0 &&
+      !g_output_stream_write_all (out, data + conn->sent, n, NULL, NULL, NULL))
+    {
+      /* The client went away. */
+      raw_connection_stop (conn);
+      return G_SOURCE_REMOVE;
+    }
+  conn->sent += n;
+
+  if (conn->sent == len)
+    {
+      raw_connection_done (conn);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+raw_connection_answer (RawConnection *conn)
+{
+  TestRawServer *server = conn->server;
+
+  g_assert_cmpuint (server->answers.length, >, 0);
+  if (server->answers.length > 1)
+    conn->answer = g_queue_pop_head (&server->answers);
+  else
+    conn->answer = g_queue_peek_head (&server->answers);
+
+  if (conn->answer->byte_interval == 0)
+    {
+      raw_connection_write (conn);
+      return;
+    }
+
+  conn->timer = g_timeout_source_new (conn->answer->byte_interval);
+  g_source_set_callback (conn->timer, raw_connection_write, conn, NULL);
+  g_source_attach (conn->timer, server->context);
+}
+
+static void raw_connection_read (RawConnection *conn);
+
+/* The length of the head in @data (up to and including its blank line), or
+ * 0 when it is not all there yet. */
+static gsize
+head_length (const guint8 *data,
+             gsize         len)
+{
+  gsize i;
+
+  for (i = 0; i + 4 <= len; i++)
+    if (memcmp (data + i, "\r\n\r\n", 4) == 0)
+      return i + 4;
+  return 0;
+}
+
+static void
+on_raw_read (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RawConnection *conn = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, NULL);
+  gsize len;
+
+  if (n <= 0 || conn->server == NULL)
+    return;   /* the client went away, or the server did */
+
+  g_byte_array_append (conn->head, conn->buffer, n);
+  len = head_length (conn->head->data, conn->head->len);
+  if (len == 0)
+    {
+      g_assert_cmpuint (conn->head->len, <, 64 * 1024);
+      raw_connection_read (conn);
+      return;
+    }
+
+  /* A request without a body: the head is all of it. */
+  g_ptr_array_add (conn->server->requests, g_bytes_new (conn->head->data, len));
+  raw_connection_answer (conn);
+}
+
+static void
+raw_connection_read (RawConnection *conn)
+{
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (conn->connection)),
+                             conn->buffer, sizeof conn->buffer, G_PRIORITY_DEFAULT,
+                             conn->cancellable, on_raw_read, conn);
+}
+
+static gboolean
+on_raw_incoming (GSocketService    *service,
+                 GSocketConnection *connection,
+                 GObject           *source_object,
+                 gpointer           user_data)
+{
+  TestRawServer *server = user_data;
+  RawConnection *conn = g_new0 (RawConnection, 1);
+
+  conn->server = server;
+  conn->connection = g_object_ref (connection);
+  conn->cancellable = g_cancellable_new ();
+  conn->head = g_byte_array_new ();
+  g_ptr_array_add (server->connections, conn);
+  raw_connection_read (conn);
+  return TRUE;
+}
+
+/* A raw server on 127.0.0.1, run by the thread-default main context. */
+TestRawServer *
+test_raw_server_new (void)
+{
+  TestRawServer *server = g_new0 (TestRawServer, 1);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server->context = g_main_context_ref_thread_default ();
+  server->service = g_socket_service_new ();
+  g_queue_init (&server->answers);
+  server->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  server->connections = g_ptr_array_new ();
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (server->service), address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                      NULL, &effective, &error))
+    g_error ("Cannot listen on the loopback interface: %s", error->message);
+  g_signal_connect (server->service, "incoming", G_CALLBACK (on_raw_incoming), server);
+  g_socket_service_start (server->service);
+
+  server->url = g_strdup_printf ("http://127.0.0.1:%u/",
+                                 g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
+  return server;
+}
+
+void
+test_raw_server_free (TestRawServer *server)
+{
+  guint i;
+
+  g_socket_service_stop (server->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (server->service));
+  g_signal_handlers_disconnect_by_data (server->service, server);
+  g_object_unref (server->service);
+
+  /* A read under way still holds its connection: it finds the server gone
+   * (and the cancellable cancelled) when it comes back. Let those come
+   * back before the memory goes. */
+  for (i = 0; i < server->connections->len; i++)
+    {
+      RawConnection *conn = g_ptr_array_index (server->connections, i);
+
+      raw_connection_stop (conn);
+      conn->server = NULL;
+    }
+  for (i = 0; i < server->connections->len; i++)
+    {
+      RawConnection *conn = g_ptr_array_index (server->connections, i);
+      GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn->connection));
+
+      while (g_input_stream_has_pending (in))
+        g_main_context_iteration (server->context, TRUE);
+      raw_connection_free (conn);
+    }
+  g_ptr_array_unref (server->connections);
+
+  g_queue_clear_full (&server->answers, raw_answer_free);
+  g_ptr_array_unref (server->requests);
+  g_main_context_unref (server->context);
+  g_free (server->url);
+  g_free (server);
+}
+
+/* "http://127.0.0.1:PORT/" */
+const char *
+test_raw_server_get_url (TestRawServer *server)
+{
+  return server->url;
+}
+
+/* The next connection (and, if this is the last one queued, every later
+ * one) gets @answer: its @len bytes at once when @byte_interval is 0, else
+ * one byte every @byte_interval milliseconds; then the server closes the
+ * connection if @close, or keeps it open without a word. */
+void
+test_raw_server_queue (TestRawServer *server,
+                       const char    *answer,
+                       gsize          len,
+                       guint          byte_interval,
+                       gboolean       close)
+{
+  RawAnswer *raw = g_new0 (RawAnswer, 1);
+
+  raw->bytes = g_bytes_new (answer, len);
+  raw->byte_interval = byte_interval;
+  raw->close = close;
+  g_queue_push_tail (&server->answers, raw);
+}
+
+guint
+test_raw_server_get_n_requests (TestRawServer *server)
+{
+  return server->requests->len;
+}
+
+/* The head of request @index (from 0), byte for byte, up to and including
+ * the blank line that ends it. */
+GBytes *
+test_raw_server_get_request (TestRawServer *server,
+                             guint          index)
+{
+  g_assert_cmpuint (index, <, server->requests->len);
+  return g_ptr_array_index (server->requests, index);
+}
+
+/* Process measurements ---------------------------------------------------- */
+
+gsize
+test_get_rss (void)
+{
+  g_autofree char *statm = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 size, resident;
+
+  if (!g_file_get_contents ("/proc/self/statm", &statm, NULL, &error))
+    g_error ("Cannot read /proc/self/statm: %s", error->message);
+  if (sscanf (statm, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &size, &resident) != 2)
+    g_error ("Cannot parse /proc/self/statm: %s", statm);
+  return (gsize) resident * (gsize) sysconf (_SC_PAGESIZE);
+}
+
+guint
+test_count_open_fds (void)
+{
+  g_autoptr(GError) error = NULL;
+  GDir *dir = g_dir_open ("/proc/self/fd", 0, &error);
+  guint n = 0;
+
+  if (dir == NULL)
+    g_error ("Cannot list /proc/self/fd: %s", error->message);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  g_dir_close (dir);
+
+  /* Less the one g_dir_open() used to read the list. */
+  return n - 1;
+}
+
+guint
+test_count_connection_fds (void)
+{
+  g_autoptr(GError) error = NULL;
+  GDir *dir = g_dir_open ("/proc/self/fd", 0, &error);
+  const char *name;
+  guint n = 0;
+
+  if (dir == NULL)
+    g_error ("Cannot list /proc/self/fd: %s", error->message);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      int fd = atoi (name), type = 0, listening = 0;
+      socklen_t len = sizeof type;
+      struct stat st;
+
+      if (fstat (fd, &st) != 0 || !S_ISSOCK (st.st_mode) ||
+          getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM)
+        continue;
+      len = sizeof listening;
+      if (getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && !listening)
+        n++;
+    }
+  g_dir_close (dir);
+  return n;
 }

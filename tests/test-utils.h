@@ -60,6 +60,19 @@ void          test_deadline_free    (TestDeadline *deadline);
     test_deadline_free (test_deadline_);                                       \
   } G_STMT_END
 
+/* Like test_wait_until(), for a condition that may come true without the
+ * main loop waking up (descriptors closed by the kernel, bytes arriving on a
+ * socket the main loop does not watch): it also wakes every 10 ms. */
+#define test_poll_until(cond)                                                  \
+  G_STMT_START {                                                               \
+    GSource *test_ticker_ = test_ticker_new (10);                              \
+    test_wait_until (cond);                                                    \
+    test_ticker_free (test_ticker_);                                           \
+  } G_STMT_END
+
+GSource      *test_ticker_new       (guint         milliseconds);
+void          test_ticker_free      (GSource      *ticker);
+
 /* Runs the thread-default main context for @milliseconds, to check that
  * something does NOT happen. Never use it to wait for something. */
 void test_run_for (guint milliseconds);
@@ -88,6 +101,12 @@ void          test_response_write          (TestResponse       *response,
 void          test_response_write_len      (TestResponse       *response,
                                             const void         *data,
                                             gsize               len);
+void          test_response_write_bytes    (TestResponse       *response,
+                                            GBytes             *bytes);
+void          test_response_write_slowly   (TestResponse       *response,
+                                            const void         *data,
+                                            gsize               len,
+                                            guint               milliseconds);
 void          test_response_writef         (TestResponse       *response,
                                             const char         *format,
                                             ...) G_GNUC_PRINTF (2, 3);
@@ -126,6 +145,7 @@ typedef void (*TestHandler) (TestServer        *server,
 
 TestServer        *test_server_new               (void);
 TestServer        *test_server_new_https         (GTlsCertificate *certificate);
+TestServer        *test_server_new_on_port       (guint            port);
 void               test_server_free              (TestServer      *server);
 
 const char        *test_server_get_url           (TestServer      *server);
@@ -151,6 +171,7 @@ const TestRequest *test_server_get_last_request  (TestServer      *server);
 guint              test_server_count_requests    (TestServer      *server,
                                                   const char      *path);
 guint              test_server_get_n_open        (TestServer      *server);
+void               test_server_forget            (TestServer      *server);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
 
@@ -166,5 +187,37 @@ const char        *test_black_hole_get_url       (TestBlackHole   *hole);
 guint              test_black_hole_get_n_accepted (TestBlackHole  *hole);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestBlackHole, test_black_hole_free)
+
+/* A raw socket server: it records each request's head exactly as the bytes
+ * came (request line and headers, up to the blank line), then answers with
+ * bytes given as they are (status line and headers included), at once or
+ * one byte at a time, and closes the connection or keeps it open. Each
+ * connection takes the next queued answer; the last one stays for every
+ * later connection. */
+typedef struct _TestRawServer TestRawServer;
+
+TestRawServer     *test_raw_server_new           (void);
+void               test_raw_server_free          (TestRawServer   *server);
+const char        *test_raw_server_get_url       (TestRawServer   *server);
+void               test_raw_server_queue         (TestRawServer   *server,
+                                                  const char      *answer,
+                                                  gsize            len,
+                                                  guint            byte_interval,
+                                                  gboolean         close);
+guint              test_raw_server_get_n_requests (TestRawServer  *server);
+GBytes            *test_raw_server_get_request   (TestRawServer   *server,
+                                                  guint            index);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestRawServer, test_raw_server_free)
+
+/* Process measurements ----------------------------------------------------- */
+
+/* The resident set size of the process in bytes (/proc/self/statm). */
+gsize              test_get_rss                  (void);
+/* How many file descriptors the process has open (/proc/self/fd). */
+guint              test_count_open_fds           (void);
+/* How many of them are stream sockets other than listening ones: both ends
+ * of every local connection, whatever its state. */
+guint              test_count_connection_fds     (void);
 
 G_END_DECLS

@@ -37,6 +37,7 @@ static char **opt_headers;
 static char *opt_method;
 static char *opt_data;
 static char *opt_last_event_id;
+static char *opt_cacert;
 static gint64 opt_max_events = -1;
 static double opt_read_timeout;
 static gboolean opt_no_reconnect;
@@ -72,6 +73,9 @@ static const GOptionEntry client_entries[] = {
     N_("Exit when the connection is lost instead of reconnecting"), NULL },
   { "retry-on-server-error", 0, 0, G_OPTION_ARG_NONE, &opt_retry_on_server_error,
     N_("Retry on 5xx, 408 and 429 answers instead of giving up"), NULL },
+  { "cacert", 0, 0, G_OPTION_ARG_FILENAME, &opt_cacert,
+    N_("Trust only the CA certificates in this PEM file, not the system's (for a "
+       "development server)"), N_("FILE") },
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json,
     N_("Print one JSON object per event"), NULL },
   { "raw", 0, 0, G_OPTION_ARG_NONE, &opt_raw,
@@ -547,6 +551,19 @@ run_client (const char *url)
     }
 
   source = sse_event_source_new_for_message (msg);
+  if (opt_cacert != NULL)
+    {
+      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (opt_cacert, &error);
+
+      if (database == NULL)
+        {
+          usage_error (_("Cannot read the certificates in “%s”: %s"), opt_cacert, error->message);
+          return EXIT_USAGE;
+        }
+      /* The source's own session, made for event streams: only its TLS
+       * database changes. */
+      soup_session_set_tls_database (sse_event_source_get_session (source), database);
+    }
   if (request_body != NULL)
     sse_event_source_set_request_body (source, request_content_type, request_body);
   if (opt_last_event_id != NULL)
@@ -908,6 +925,7 @@ main (int   argc,
       "  sse-cat https://example.com/events\n"
       "  sse-cat --json -H 'Authorization: Bearer TOKEN' https://example.com/events\n"
       "  sse-cat -d @prompt.json -H 'Content-Type: application/json' https://api.example.com/stream\n"
+      "  sse-cat --cacert dev-ca.pem https://localhost:8443/events\n"
       "  tail -f app.log | sse-cat --serve --port 8000 -\n"
       "  sse-cat --demo"));
   g_option_context_add_main_entries (context, client_entries, GETTEXT_PACKAGE);
