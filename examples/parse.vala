@@ -1,5 +1,5 @@
 /* parse.vala: print the events of a text/event-stream file, or write them
- * back sb, in Vala
+ * back out, in Vala
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -13,7 +13,7 @@
  *   comment: keep-alive
  *   retry: 5000 ms
  *
- * With --encode, it writes what it parsed back sb as a text/event-stream
+ * With --encode, it writes what it parsed back out as a text/event-stream
  * with an Sse.Encoder instead (--crlf: lines end with CR LF): every event,
  * comment and retry time, in stream order. A retry time is written when the
  * parser reports it, and again with the event that carried it; an id that
@@ -31,7 +31,7 @@ static int chunk_size = 7;
 
 const OptionEntry[] options = {
     { "encode", 'e', OptionFlags.NONE, OptionArg.NONE, ref encode,
-      "Write the events back sb as a text/event-stream", null },
+      "Write the events back out as a text/event-stream", null },
     { "crlf", 0, OptionFlags.NONE, OptionArg.NONE, ref crlf,
       "With --encode, end lines with CR LF", null },
     { "chunk-size", 'c', OptionFlags.NONE, OptionArg.INT, ref chunk_size,

@@ -18,13 +18,6 @@
  * Sends each event to every client connected to it, for feeds that all
  * clients share.
  *
- * An event is encoded once and the same bytes are queued for every client.
- * Clients that go away, or read too slowly, are removed by themselves.
- *
- * With a [property@Sse.Broadcaster:replay-size], the broadcaster keeps the
- * latest events, and a client that reconnects with a `Last-Event-ID` that is
- * among them receives exactly the events it missed before the new ones.
- *
  * ```c
  * static void
  * handle_feed (SoupServer *server, SoupServerMessage *msg, const char *path,
@@ -41,6 +34,14 @@
  * // later, from anywhere in the same thread:
  * sse_broadcaster_send (broadcaster, "price", "{\"eur\": 1.08}", "1234");
  * ```
+ *
+ * An event is encoded once and the same bytes are queued for every client.
+ * Clients that go away, or read too slowly, are removed by themselves.
+ *
+ * With a [property@Sse.Broadcaster:replay-size], the broadcaster keeps the
+ * latest events, and a client that reconnects with a `Last-Event-ID` that is
+ * among them receives exactly the events it missed before the new ones.
+ * See the [Serving events](serving.html) guide.
  *
  * Since: 1.0
  */

@@ -21,10 +21,6 @@
  * One event of a `text/event-stream`: its type, its data, the id it carried
  * and the stream's last event ID when it was dispatched.
  *
- * An `SseEvent` is an immutable, reference-counted boxed type: events handed
- * to signal handlers can be kept with [method@Sse.Event.ref] and passed to
- * other threads.
- *
  * ```c
  * g_autoptr(SseEvent) event = sse_event_new_full ("update", "{\"n\": 1}", -1,
  *                                                 "42", -1);
@@ -32,6 +28,10 @@
  * g_autoptr(GBytes) wire = sse_encoder_encode_event (encoder, event);
  * // "event: update\nid: 42\ndata: {\"n\": 1}\n\n"
  * ```
+ *
+ * An `SseEvent` is an immutable, reference-counted boxed type: events handed
+ * to signal handlers can be kept with [method@Sse.Event.ref] and passed to
+ * other threads.
  *
  * The constructors clean what they are given so that any event can be
  * written on the wire and read back unchanged: CR, LF and NUL are removed

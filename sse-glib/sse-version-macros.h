@@ -33,6 +33,15 @@
 # error "SSE_VERSION_MAX_ALLOWED must be >= SSE_VERSION_MIN_REQUIRED"
 #endif
 
+/**
+ * SSE_DEPRECATED_FOR:
+ * @f: the function that replaces the deprecated one
+ *
+ * Marks a function of sse-glib as deprecated in favour of @f: the compiler
+ * warns where it is used, naming @f. For the library's headers.
+ *
+ * Since: 1.0
+ */
 #ifndef __GI_SCANNER__
 # define SSE_AVAILABLE_IN_ALL _SSE_EXTERN
 # define SSE_DEPRECATED _SSE_EXTERN G_DEPRECATED

@@ -7,8 +7,10 @@
 # until a condition holds (no sleeps), and a test fails if it takes longer
 # than 30 s.
 
+import gc
 import os
 import unittest
+import weakref
 
 # Before GIO is loaded: no network or proxy of the machine matters here.
 os.environ['GIO_USE_NETWORK_MONITOR'] = 'base'
@@ -42,10 +44,12 @@ def run_until(condition, what):
 
 class Server:
     """Streams /events: the first connection sends two events and ends,
-    the next ones resume after Last-Event-ID. /missing answers 404."""
+    the next ones resume after Last-Event-ID. /broadcast adds the client to
+    a Sse.Broadcaster (heartbeats every 50 ms). /missing answers 404."""
 
     def __init__(self):
         self.requests = []
+        self.broadcaster = Sse.Broadcaster()
         self.server = Soup.Server()
         self.server.add_handler(None, self.handle)
         self.server.listen_local(0, Soup.ServerListenOptions.IPV4_ONLY)
@@ -57,6 +61,10 @@ class Server:
     def handle(self, server, msg, path, query):
         headers = msg.get_request_headers()
         self.requests.append((path, headers.get_one('Last-Event-ID')))
+        if path == '/broadcast':
+            stream = self.broadcaster.add_message(msg)
+            stream.props.heartbeat_interval = 50
+            return
         if path != '/events':
             msg.set_status(404, None)
             return
@@ -75,6 +83,7 @@ class Server:
             body.append(b'event: update\ndata: three\n\n')
 
     def close(self):
+        self.broadcaster.close_all()
         self.server.disconnect()
 
 
@@ -186,6 +195,58 @@ class TestEventSource(unittest.TestCase):
         run_until(lambda: len(events) == 3, 'three events')
         self.assertEqual(prepared, ['abc', 'abc'])
         source.close()
+
+    def test_gc(self):
+        # Open sources dropped by Python, with signal handlers and a backoff
+        # function: collected, their connections closed, their handlers
+        # silent, and the Python callables they held freed.
+        class Backoff:
+            def __call__(self, source, attempt, reconnection_time):
+                return reconnection_time
+
+        calls = []
+        backoffs = []
+        sources = []
+        for i in range(5):
+            source = Sse.EventSource.new(self.server.url('/broadcast'))
+            source.connect('event', lambda s, e: calls.append(e.get_data()))
+            source.connect('notify::status', lambda s, pspec: calls.append(s.props.status))
+            replaced = Backoff()
+            source.set_backoff_func(replaced)
+            backoff = Backoff()
+            source.set_backoff_func(backoff)
+            backoffs += [weakref.ref(replaced), weakref.ref(backoff)]
+            source.open()
+            sources.append(source)
+        del source, replaced, backoff
+        run_until(lambda: self.server.broadcaster.props.n_streams == 5, 'five clients')
+        self.server.broadcaster.send('tick', 'one', '1')
+        run_until(lambda: calls.count('one') == 5, 'one event for each client')
+        self.assertEqual([ref() is None for ref in backoffs], [True, False] * 5,
+                         'a replaced backoff function is freed')
+
+        calls.clear()
+        del sources
+        gc.collect()
+        self.assertEqual([ref() for ref in backoffs], [None] * 10,
+                         'the backoff functions are freed with their source')
+        # The server notices at its next heartbeat that the clients went.
+        run_until(lambda: self.server.broadcaster.props.n_streams == 0,
+                  'the collected sources to close their connections')
+        self.server.broadcaster.send('tick', 'two', '2')
+        self.assertEqual(calls, [])
+
+        # Events outlive their source.
+        source = Sse.EventSource.new(self.server.url('/events'))
+        kept = []
+        source.connect('event', lambda s, e: kept.append(e))
+        source.set_backoff_func(lambda *args: 0)
+        source.open()
+        run_until(lambda: len(kept) == 3, 'three events')
+        del source
+        gc.collect()
+        self.assertEqual([(e.get_data(), e.get_last_event_id()) for e in kept],
+                         [('one', '1'), ('two', '2'), ('three', '2')])
 
 
 if __name__ == '__main__':
