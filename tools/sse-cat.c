@@ -84,8 +84,7 @@ static const GOptionEntry client_entries[] = {
     N_("Show request and response headers and reconnection delays"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
     N_("Show the version and exit"), NULL },
-  { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_args,
-    NULL, N_("URL") },
+  { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_args, NULL, NULL },
   { NULL }
 };
 
