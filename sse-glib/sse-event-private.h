@@ -30,6 +30,21 @@ typedef struct {
  * cleaning, no repair. */
 SseEvent *_sse_event_new_from_fields (const SseEventFields *fields);
 
+/* Like _sse_event_new_from_fields(), but rewrites @spare (transfer full,
+ * nullable) in place when nobody else holds it and it is big enough;
+ * otherwise @spare is released and a new event is made. Emitters keep the
+ * event they dispatched as the spare for the next one, which makes small
+ * events free of allocations when handlers do not keep them. */
+SseEvent *_sse_event_recycle         (SseEvent             *spare,
+                                      const SseEventFields *fields);
+
+/* Returns @event (transfer full) if it is small enough to keep as a spare,
+ * or releases it and returns NULL. */
+SseEvent *_sse_event_keep_spare      (SseEvent             *event);
+
+/* The bytes of storage @event holds (0 for NULL). */
+gsize     _sse_event_get_capacity    (SseEvent             *event);
+
 /* Strips CR, LF and NUL from an event type or id and repairs its UTF-8.
  * Returns a new string. */
 char     *_sse_clean_field           (const char *value,

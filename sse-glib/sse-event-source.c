@@ -272,6 +272,7 @@ struct _SseEventSource
   gboolean             network_available;
 
   /* Cache for the detail of the "event" signal */
+  SseEvent            *spare_event;   /* recycled for the next event */
   char                *detail_name;
   gsize                detail_len;
   GQuark               detail_quark;
@@ -306,7 +307,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-static guint notify_signal_id;
+static GQuark message_quark;
 
 G_DEFINE_FINAL_TYPE (SseEventSource, sse_event_source, G_TYPE_OBJECT)
 
@@ -618,8 +619,6 @@ attempt_new (SseEventSource *self,
 
   attempt_take_msg (attempt, msg);
   attempt->started_at = g_get_monotonic_time ();
-  attempt->deadline = deadline_new (self->context, "[sse-glib] attempt deadline", -1,
-                                    on_deadline, attempt);
   update_deadline (self, attempt);
 
   return attempt;
@@ -645,14 +644,6 @@ emit_error (SseEventSource *self,
   g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
 }
 
-static gboolean
-has_notify_handler (SseEventSource *self,
-                    guint           prop)
-{
-  return _sse_signal_has_handler (self, notify_signal_id,
-                                  g_param_spec_get_name_quark (properties[prop]));
-}
-
 /* Notifies last-event-id when the stream changed it. */
 static void
 sync_last_event_id (SseEventSource *self,
@@ -664,8 +655,8 @@ sync_last_event_id (SseEventSource *self,
 
   g_string_truncate (self->last_event_id, 0);
   g_string_append_len (self->last_event_id, id, len);
-  if (has_notify_handler (self, PROP_LAST_EVENT_ID))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
+  /* Cheap when nobody listens: GObject checks that itself. */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
 }
 
 static GQuark
@@ -726,7 +717,7 @@ static void
 sink_event (gpointer              user_data,
             const SseEventFields *fields)
 {
-  SseEventSource *self = user_data;
+  SseEventSource *self = user_data;   /* no checked cast: once per event */
   SseEventFields with_origin;
   SseEvent *event;
   GQuark detail;
@@ -739,18 +730,21 @@ sink_event (gpointer              user_data,
     return;   /* a handler closed the source, or dropped it */
 
   if (fields->event_type_len == 0)
-    detail = event_detail (self, "message", 7);
+    detail = message_quark;
   else
     detail = event_detail (self, fields->event_type, fields->event_type_len);
 
-  if (!_sse_signal_has_handler (self, signals[SIGNAL_EVENT], detail))
-    return;
-
+  /* No check for handlers first: g_signal_emit() does that itself, and
+   * with the recycled event there is nothing to save by skipping it. */
   with_origin = *fields;
   with_origin.origin = self->attempt->origin;
-  event = _sse_event_new_from_fields (&with_origin);
+  event = _sse_event_recycle (g_steal_pointer (&self->spare_event), &with_origin);
   g_signal_emit (self, signals[SIGNAL_EVENT], detail, event);
-  sse_event_unref (event);
+
+  if (self->spare_event == NULL)
+    self->spare_event = _sse_event_keep_spare (event);
+  else
+    sse_event_unref (event);
 }
 
 static void
@@ -1084,15 +1078,24 @@ update_deadline (SseEventSource *self,
 {
   gint64 ready_time;
 
-  if (attempt->deadline == NULL)
-    return;
-
   if (attempt->stream == NULL)
     ready_time = deadline_after (attempt->started_at, self->connect_timeout);
   else
     ready_time = deadline_after (attempt->last_read, self->read_timeout);
 
-  g_source_set_ready_time (attempt->deadline, ready_time);
+  /* No timeout, no timer: an open stream without a read timeout keeps no
+   * source in the main loop, which matters with many sources. */
+  if (ready_time == -1)
+    {
+      g_clear_pointer (&attempt->deadline, destroy_source);
+      return;
+    }
+
+  if (attempt->deadline == NULL)
+    attempt->deadline = deadline_new (self->context, "[sse-glib] attempt deadline", ready_time,
+                                      on_deadline, attempt);
+  else
+    g_source_set_ready_time (attempt->deadline, ready_time);
 }
 
 static gboolean
@@ -1727,6 +1730,7 @@ sse_event_source_finalize (GObject *object)
   g_clear_pointer (&self->body_content_type, g_free);
   g_string_free (self->last_event_id, TRUE);
   g_clear_pointer (&self->detail_name, g_free);
+  g_clear_pointer (&self->spare_event, sse_event_unref);
   g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (sse_event_source_parent_class)->finalize (object);
@@ -2134,7 +2138,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
                   G_TYPE_NONE, 1, SSE_TYPE_EVENT);
   g_signal_set_va_marshaller (signals[SIGNAL_EVENT],
                               G_TYPE_FROM_CLASS (klass),
-                              g_cclosure_marshal_VOID__BOXEDv);
+                              _sse_marshal_VOID__BOXED_BORROWEDv);
 
   /**
    * SseEventSource::comment:
@@ -2231,7 +2235,8 @@ sse_event_source_class_init (SseEventSourceClass *klass)
                               G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__OBJECTv);
 
-  notify_signal_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
+  /* A static string: interning it leaks nothing. */
+  message_quark = g_quark_from_static_string ("message");
 }
 
 static void

@@ -44,27 +44,25 @@
 
 struct _SseEvent
 {
-  const char *event_type;
-  const char *data;
-  gsize       data_len;
-  const char *id;
-  const char *last_event_id;
-  char       *origin;       /* GRefString */
-  gint64      retry;
-  char        storage[];
+  gatomicrefcount ref_count;
+  gsize           capacity;     /* bytes of storage */
+  const char     *event_type;
+  const char     *data;
+  gsize           data_len;
+  const char     *id;
+  const char     *last_event_id;
+  char           *origin;       /* GRefString */
+  gint64          retry;
+  char            storage[];
 };
+
+/* A parser recycles the event it dispatched when nobody kept it, if it is
+ * at most this big: small events then cost no allocation at all. */
+#define RECYCLE_MAX_CAPACITY 4096
 
 static const char message_type[] = "message";
 
 G_DEFINE_BOXED_TYPE (SseEvent, sse_event, sse_event_ref, sse_event_unref)
-
-static void
-sse_event_clear (gpointer data)
-{
-  SseEvent *event = data;
-
-  g_clear_pointer (&event->origin, g_ref_string_release);
-}
 
 static inline char *
 store (char       *dest,
@@ -77,24 +75,42 @@ store (char       *dest,
   return dest + len + 1;
 }
 
-SseEvent *
-_sse_event_new_from_fields (const SseEventFields *f)
+static inline gboolean
+is_message_type (const SseEventFields *f)
 {
-  gboolean is_message;
-  gsize type_size, id_size;
-  SseEvent *event;
-  char *p;
+  return f->event_type_len == 0 ||
+         (f->event_type_len == 7 && memcmp (f->event_type, message_type, 7) == 0);
+}
 
-  is_message = f->event_type_len == 0 ||
-               (f->event_type_len == 7 && memcmp (f->event_type, message_type, 7) == 0);
-  type_size = is_message ? 0 : f->event_type_len + 1;
-  id_size = f->id != NULL ? f->id_len + 1 : 0;
+/* The storage an event made of @f needs. */
+static inline gsize
+storage_size (const SseEventFields *f)
+{
+  return (is_message_type (f) ? 0 : f->event_type_len + 1) +
+         f->data_len + 1 +
+         (f->id != NULL ? f->id_len + 1 : 0) +
+         f->last_event_id_len + 1;
+}
 
-  event = g_atomic_rc_box_alloc (sizeof (SseEvent) + type_size + f->data_len + 1 +
-                                 id_size + f->last_event_id_len + 1);
-  p = event->storage;
+static SseEvent *
+event_alloc (gsize capacity)
+{
+  SseEvent *event = g_malloc (sizeof (SseEvent) + capacity);
 
-  if (is_message)
+  g_atomic_ref_count_init (&event->ref_count);
+  event->capacity = capacity;
+  event->origin = NULL;
+  return event;
+}
+
+/* Writes @f into @event, which has room for it. */
+static SseEvent *
+event_fill (SseEvent             *event,
+            const SseEventFields *f)
+{
+  char *p = event->storage;
+
+  if (is_message_type (f))
     event->event_type = message_type;
   else
     {
@@ -117,10 +133,61 @@ _sse_event_new_from_fields (const SseEventFields *f)
   event->last_event_id = p;
   store (p, f->last_event_id, f->last_event_id_len);
 
-  event->origin = f->origin != NULL ? g_ref_string_acquire ((char *) f->origin) : NULL;
+  if (event->origin != f->origin)
+    {
+      g_clear_pointer (&event->origin, g_ref_string_release);
+      if (f->origin != NULL)
+        event->origin = g_ref_string_acquire ((char *) f->origin);
+    }
   event->retry = f->retry;
 
   return event;
+}
+
+SseEvent *
+_sse_event_new_from_fields (const SseEventFields *f)
+{
+  return event_fill (event_alloc (storage_size (f)), f);
+}
+
+SseEvent *
+_sse_event_recycle (SseEvent             *spare,
+                    const SseEventFields *f)
+{
+  gsize needed = storage_size (f);
+
+  /* An event nobody else holds can be rewritten: it is immutable only for
+   * those who can see it. */
+  if (spare != NULL &&
+      g_atomic_ref_count_compare (&spare->ref_count, 1) &&
+      spare->capacity >= needed)
+    return event_fill (spare, f);
+
+  if (spare != NULL)
+    sse_event_unref (spare);
+
+  /* Round up, so that the next event of about the same size fits. */
+  if (needed <= RECYCLE_MAX_CAPACITY)
+    needed = MIN ((needed + 127) & ~(gsize) 63, RECYCLE_MAX_CAPACITY);
+
+  return event_fill (event_alloc (needed), f);
+}
+
+SseEvent *
+_sse_event_keep_spare (SseEvent *event)
+{
+  if (event != NULL && event->capacity > RECYCLE_MAX_CAPACITY)
+    {
+      sse_event_unref (event);
+      return NULL;
+    }
+  return event;
+}
+
+gsize
+_sse_event_get_capacity (SseEvent *event)
+{
+  return event != NULL ? event->capacity : 0;
 }
 
 char *
@@ -352,7 +419,8 @@ sse_event_ref (SseEvent *event)
 {
   g_return_val_if_fail (event != NULL, NULL);
 
-  return g_atomic_rc_box_acquire (event);
+  g_atomic_ref_count_inc (&event->ref_count);
+  return event;
 }
 
 /**
@@ -368,7 +436,11 @@ sse_event_unref (SseEvent *event)
 {
   g_return_if_fail (event != NULL);
 
-  g_atomic_rc_box_release_full (event, sse_event_clear);
+  if (g_atomic_ref_count_dec (&event->ref_count))
+    {
+      g_clear_pointer (&event->origin, g_ref_string_release);
+      g_free (event);
+    }
 }
 
 /**
