@@ -21,10 +21,6 @@
  * An incremental parser for the `text/event-stream` format of the WHATWG
  * "Server-sent events" standard.
  *
- * Feed it bytes as they arrive, split anywhere; it emits
- * [signal@Sse.Parser::event] for every complete event and
- * [signal@Sse.Parser::comment] for every comment line.
- *
  * ```c
  * static void
  * on_event (SseParser *parser, SseEvent *event, gpointer user_data)
@@ -42,6 +38,10 @@
  *   g_warning ("%s", error->message);
  * // prints "message: hello"
  * ```
+ *
+ * Feed it bytes as they arrive, split anywhere; it emits
+ * [signal@Sse.Parser::event] for every complete event and
+ * [signal@Sse.Parser::comment] for every comment line.
  *
  * The parser follows every rule of the standard: a leading byte order mark
  * is dropped once; lines end at CRLF, LF or CR (a CR at the end of a feed
@@ -175,7 +175,9 @@ buf_append (Buf        *b,
             gsize       n,
             gsize       budget)
 {
-  if (G_UNLIKELY (b->len + n + 1 > b->cap))
+  /* len + n + 1 > cap, written so that it cannot wrap around (cap >= len
+   * always, and both are 0 when data is NULL). */
+  if (G_UNLIKELY (n >= b->cap - b->len))
     buf_grow (b, b->len + n + 1, budget);
   memcpy (b->data + b->len, s, n);
   b->len += n;
@@ -1253,7 +1255,10 @@ sse_parser_set_last_event_id (SseParser  *self,
     last_event_id = "";
   len = strlen (last_event_id);
   if (!_sse_utf8_is_valid (last_event_id, len))
-    last_event_id = valid = _sse_utf8_make_valid (last_event_id, len, &len);
+    {
+      valid = _sse_utf8_make_valid (last_event_id, len, &len);
+      last_event_id = valid;
+    }
 
   buf_set (&self->id_buf, last_event_id, len);
   self->id_changed = FALSE;

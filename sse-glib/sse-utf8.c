@@ -94,7 +94,12 @@ _sse_utf8_valid_prefix (const char *s,
                         gsize       len)
 {
   const guchar *p = (const guchar *) s;
-  const guchar *end = p + len;
+  const guchar *end;
+
+  /* An empty buffer may be NULL, and NULL + 0 is undefined behaviour. */
+  if (len == 0)
+    return 0;
+  end = p + len;
 
   for (;;)
     {
@@ -117,7 +122,11 @@ _sse_utf8_append_repaired (GString    *out,
                            gsize       len)
 {
   const guchar *p = (const guchar *) s;
-  const guchar *end = p + len;
+  const guchar *end;
+
+  if (len == 0)
+    return;
+  end = p + len;
 
   while (p < end)
     {

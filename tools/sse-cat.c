@@ -440,6 +440,12 @@ build_message (const char  *url,
   if (method == NULL)
     method = opt_data != NULL ? "POST" : "GET";
   msg = soup_message_new_from_uri (method, uri);
+  if (msg == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a valid HTTP method"), method);
+      return NULL;
+    }
   headers = soup_message_get_request_headers (msg);
 
   for (i = 0; opt_headers != NULL && opt_headers[i] != NULL; i++)
