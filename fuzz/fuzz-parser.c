@@ -75,42 +75,33 @@ typedef struct {
 
 /* Memory ----------------------------------------------------------------- */
 
-/* The most _sse_parser_get_memory_held() may report: the sum of the
- * capacities of the parser's five buffers, taken from sse-parser.c.
+/* The most _sse_parser_get_memory_held() may report, from sse-parser.c:
  *
- * With a limit M > 0:
- *  - data and type grow only through buf_append() with budget():
- *    buf_grow() caps them at len + budget + 1, and budget() is what the
- *    event may still take, so data <= M + 2 (the line feed after a data
- *    line that exactly fills the limit is appended before it counts) and
- *    type <= M + 1. Neither takes memory from another buffer.
- *  - value grows the same way (<= M + 1), but trades places with id_buf at
- *    every valid id line, so it can also hold an old id_buf.
- *  - id_buf and last_event_id are set whole with buf_set(), which grows
- *    without a budget: to MAX (2 * cap, 64) or the length needed, so to at
- *    most MAX (64, 2 * length). Their length is an id as repaired: an id
- *    line holds at most M raw bytes, and each invalid byte becomes a
- *    three-byte U+FFFD, so up to 3 * M.
- *  - buf_trim() keeps a capacity up to KEEP_CAPACITY (1 MiB) from one
- *    event to the next, so each buffer may still hold its largest size.
- * Hence data + type + 3 * MAX (64, 6 * M).
+ *  - the event being read: the capacities of its four buffers (data, type,
+ *    a partial id or comment line, an id read in this block). With a limit
+ *    M > 0, buf_reserve() keeps them within M + SLACK (256) together
+ *    whenever one grows; dispatching can add the room of the previous last
+ *    event ID to them, at most 256 bytes (trim_pending_id()). Without a
+ *    limit, each holds at most twice its contents (or 64), and contents are
+ *    at most three times the bytes fed, F (invalid bytes repair to U+FFFD);
+ *  - the stream's last event ID: a former pending id (so within the same
+ *    room), or one set from outside (counted in F), repaired;
+ *  - the event kept for recycling, with signals only: at most 4096 bytes.
  *
- * Without a limit, or with a limit far above what was fed, the same
- * reasoning bounds everything by the bytes fed so far, F (with those of a
- * last event ID set with sse_parser_set_last_event_id()): no buffer holds
- * more than F raw bytes (3 * F repaired), and doubling at most doubles it.
- * The bound is the smaller of the two. */
+ * The bound by the limit and the bound by the input both hold; the check
+ * uses the smaller. */
 static gsize
 memory_bound (guint64 max,
               gsize   fed)
 {
-  gsize by_input = 2 * MAX (64, 2 * fed + 2) + 3 * MAX (64, 6 * fed + 2);
+  const gsize slack = 256, spare_event = 4096;
+  gsize by_input = 5 * MAX (64, 6 * fed + 2) + spare_event;
   gsize by_limit;
 
   if (max == 0 || max > G_MAXSIZE / 16)
     return by_input;
 
-  by_limit = (max + 2) + (max + 1) + 3 * MAX (64, 6 * max);
+  by_limit = (max + 2 * slack) + MAX (max + slack, 2 * (3 * fed + 1)) + spare_event;
   return MIN (by_limit, by_input);
 }
 
@@ -141,6 +132,7 @@ record_event (Run        *run,
               gint64      retry)
 {
   /* What every event holds, whatever the stream. */
+  FUZZ_CHECK (type != NULL && data != NULL && last != NULL, "%s: NULL field", run->name);
   FUZZ_CHECK (type_len > 0, "%s: empty event type", run->name);
   FUZZ_CHECK (fuzz_is_clean_field (type, type_len), "%s: event type not clean", run->name);
   FUZZ_CHECK (fuzz_utf8_valid (data, data_len), "%s: data not valid UTF-8", run->name);

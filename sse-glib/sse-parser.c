@@ -7,6 +7,10 @@
 
 #include <string.h>
 
+#ifdef __SSE2__
+# include <emmintrin.h>
+#endif
+
 #include <glib/gi18n-lib.h>
 
 #include "sse-error.h"
@@ -82,9 +86,12 @@ typedef struct {
   gsize  cap;
 } Buf;
 
-/* Scratch buffers bigger than this are given back after use, so that one
- * large event does not pin its memory for the rest of the stream. */
+/* With no limit, buffers bigger than this are given back after use, so
+ * that one large event does not pin its memory for the rest of the stream.
+ * (With a limit, the buffers of the event being read never hold more than
+ * the limit plus SLACK in all: see buf_reserve().) */
 #define KEEP_CAPACITY (1024 * 1024)
+#define SLACK 256
 
 static const char bom[3] = { '\xEF', '\xBB', '\xBF' };
 
@@ -101,20 +108,30 @@ struct _SseParser
   guint               after_cr : 1;     /* a feed ended in CR: swallow one LF */
   guint               discarding : 1;   /* event over the limit: skip to its end */
   guint               block_has_id : 1; /* this block had a (valid) id field */
-  guint               id_changed : 1;   /* id_buf differs from last_event_id */
   guint               in_feed : 1;
+  guint               data_ascii : 1;   /* no byte >= 0x80 in data: valid UTF-8 */
+  guint               type_ascii : 1;
   guint               retry_ok : 1;
   guint               retry_digits : 1;
   guint64             retry_acc;
   gint64              block_retry;
 
+  /* The event being read. With a limit, cap_total (the capacity of these
+   * four) stays within max_event_size + SLACK when any of them grows. */
   Buf                 data;             /* raw bytes, each line + LF */
   Buf                 type;             /* raw bytes */
-  Buf                 value;            /* the id or comment line being read */
-  Buf                 id_buf;           /* "last event ID buffer", valid UTF-8 */
+  Buf                 value;            /* a partial id or comment line */
+  Buf                 pending_id;       /* see below */
+  gsize               cap_total;
+
+  /* The stream's last event ID, valid UTF-8, never NULL. The standard's
+   * "last event ID buffer" is the same value unless an id field changed it
+   * in the block being read: then it is pending_id (valid UTF-8), and the
+   * two buffers trade places when the block is dispatched. */
+  Buf                 last_event_id;
+  guint               pending_distinct : 1;
 
   /* Survive the end of a stream */
-  Buf                 last_event_id;    /* valid UTF-8 */
   gint64              retry;
   guint64             max_event_size;
   guint               generation;       /* bumped by finish and reset */
@@ -124,7 +141,9 @@ struct _SseParser
   const SseParserSink *sink;
   gpointer             sink_data;
 
-  /* Cache for the detail of the "event" signal */
+  /* The "event" signal: the event dispatched last, rewritten for the next
+   * one when nobody kept it, and a cache for the detail quark. */
+  SseEvent           *spare_event;
   char               *detail_name;
   GQuark              detail_quark;
 };
@@ -145,40 +164,147 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-static guint notify_signal_id;
+static GQuark message_quark;
 
 G_DEFINE_FINAL_TYPE (SseParser, sse_parser, G_TYPE_OBJECT)
 
-/* Buffers ---------------------------------------------------------------- */
+/* Scanning ----------------------------------------------------------------- */
+
+/* The first CR or LF in [p, end), or end. One pass for both, which also
+ * tells whether the bytes looked at were all ASCII (*ascii); it may look at
+ * a few bytes past the line end, so a FALSE is only a "maybe not". */
+static inline const char *
+find_eol (const char *p,
+          const char *end,
+          gboolean   *ascii)
+{
+  guchar high = 0;
+#ifdef __SSE2__
+  const __m128i lf = _mm_set1_epi8 ('\n');
+  const __m128i cr = _mm_set1_epi8 ('\r');
+  __m128i seen = _mm_setzero_si128 ();
+
+  while (end - p >= 16)
+    {
+      __m128i v = _mm_loadu_si128 ((const __m128i *) p);
+      int mask = _mm_movemask_epi8 (_mm_or_si128 (_mm_cmpeq_epi8 (v, lf),
+                                                  _mm_cmpeq_epi8 (v, cr)));
+
+      seen = _mm_or_si128 (seen, v);
+      if (mask != 0)
+        {
+          *ascii = _mm_movemask_epi8 (seen) == 0;
+          return p + __builtin_ctz (mask);
+        }
+      p += 16;
+    }
+  high = _mm_movemask_epi8 (seen) != 0 ? 0x80 : 0;
+#endif
+  while (p < end && *p != '\n' && *p != '\r')
+    high |= (guchar) *p++;
+  *ascii = (high & 0x80) == 0;
+  return p;
+}
+
+/* The first colon of a line: field names are short, so look at a few
+ * bytes by hand before calling memchr() on the rest. */
+static inline const char *
+find_colon (const char *s,
+            const char *end)
+{
+  const char *stop = end - s > 8 ? s + 8 : end;
+
+  for (; s < stop; s++)
+    if (*s == ':')
+      return s;
+  return s < end ? memchr (s, ':', end - s) : NULL;
+}
+
+/* Buffers ------------------------------------------------------------------ */
+
+/* The "last event ID buffer". */
+static inline const Buf *
+id_buffer (SseParser *self)
+{
+  return self->pending_distinct ? &self->pending_id : &self->last_event_id;
+}
+
 
 static void
-buf_grow (Buf   *b,
-          gsize  needed,
-          gsize  budget)
+buf_set_capacity (SseParser *self,
+                  Buf       *b,
+                  gsize      cap)
 {
-  gsize cap = MAX (b->cap * 2, 64);
-
-  /* With a limit, never reserve more than the event may still use: the
-   * bytes being appended are part of the budget already. */
-  if (budget != 0 && cap > b->len + budget + 1)
-    cap = b->len + budget + 1;
-  if (cap < needed)
-    cap = needed;
-
-  b->data = g_realloc (b->data, cap);
+  if (cap == 0)
+    g_clear_pointer (&b->data, g_free);
+  else
+    b->data = g_realloc (b->data, cap);
+  self->cap_total = self->cap_total - b->cap + cap;
   b->cap = cap;
 }
 
-static inline void
-buf_append (Buf        *b,
-            const char *s,
-            gsize       n,
-            gsize       budget)
+/* Gives back what a buffer holds beyond its contents and their NUL. An
+ * empty buffer keeps its NUL: an empty pending id is a value. */
+static void
+buf_shrink (SseParser *self,
+            Buf       *b)
 {
-  /* len + n + 1 > cap, written so that it cannot wrap around (cap >= len
-   * always, and both are 0 when data is NULL). */
-  if (G_UNLIKELY (n >= b->cap - b->len))
-    buf_grow (b, b->len + n + 1, budget);
+  if (b->cap > b->len + 1)
+    buf_set_capacity (self, b, b->len + 1);
+}
+
+/* Makes room for @extra more bytes (and the NUL). With a limit, the three
+ * buffers of the event (and an id read in it) never hold more than the
+ * limit plus SLACK together: growth is capped to that, and spare room in
+ * the other buffers is given back first when needed. The caller has
+ * checked with fits() that the event stays within the limit. */
+static void G_GNUC_NO_INLINE
+buf_grow (SseParser *self,
+          Buf       *b,
+          gsize      extra)
+{
+  gsize needed, cap;
+
+  needed = b->len + extra + 1;
+  cap = MAX (needed, MAX (b->cap * 2, 64));
+
+  if (self->max_event_size != 0)
+    {
+      gsize allowed = self->max_event_size + SLACK;
+      gsize others = self->cap_total - b->cap;
+
+      if (needed + others > allowed)
+        {
+          Buf *bufs[] = { &self->data, &self->type, &self->value, &self->pending_id };
+
+          for (guint i = 0; i < G_N_ELEMENTS (bufs); i++)
+            if (bufs[i] != b)
+              buf_shrink (self, bufs[i]);
+          others = self->cap_total - b->cap;
+        }
+      if (cap + others > allowed)
+        cap = MAX (needed, allowed > others ? allowed - others : 0);
+    }
+
+  buf_set_capacity (self, b, cap);
+}
+
+static inline void
+buf_reserve (SseParser *self,
+             Buf       *b,
+             gsize      extra)
+{
+  if (G_UNLIKELY (extra >= b->cap - b->len))
+    buf_grow (self, b, extra);
+}
+
+static inline void
+buf_append (SseParser  *self,
+            Buf        *b,
+            const char *s,
+            gsize       n)
+{
+  buf_reserve (self, b, n);
   memcpy (b->data + b->len, s, n);
   b->len += n;
   b->data[b->len] = '\0';
@@ -194,40 +320,14 @@ buf_truncate (Buf *b)
 
 /* Empties @b, and gives its memory back if it grew large. */
 static void
-buf_trim (Buf *b)
+buf_trim (SseParser *self,
+          Buf       *b)
 {
+  b->len = 0;
   if (b->cap > KEEP_CAPACITY)
-    {
-      g_clear_pointer (&b->data, g_free);
-      b->cap = 0;
-      b->len = 0;
-    }
-  else
-    buf_truncate (b);
-}
-
-static inline void
-buf_set (Buf        *b,
-         const char *s,
-         gsize       n)
-{
-  /* A large value set before must not pin its memory. */
-  buf_trim (b);
-  buf_append (b, s, n, 0);
-}
-
-static void
-buf_free (Buf *b)
-{
-  g_clear_pointer (&b->data, g_free);
-  b->len = b->cap = 0;
-}
-
-static inline gboolean
-buf_equal (const Buf *a,
-           const Buf *b)
-{
-  return a->len == b->len && (a->len == 0 || memcmp (a->data, b->data, a->len) == 0);
+    buf_set_capacity (self, b, 0);
+  else if (b->data != NULL)
+    b->data[0] = '\0';
 }
 
 /* Repairs invalid UTF-8 in @s, using @scratch when needed. */
@@ -251,12 +351,14 @@ valid_utf8 (const char  *s,
 static const char *
 valid_event_type (const char  *s,
                   gsize       *len,
+                  gboolean     ascii,
                   GString    **scratch)
 {
   GString *out;
   gsize i;
 
-  s = valid_utf8 (s, len, scratch);
+  if (!ascii)
+    s = valid_utf8 (s, len, scratch);
   if (G_LIKELY (memchr (s, '\0', *len) == NULL))
     return s;
 
@@ -276,41 +378,65 @@ valid_event_type (const char  *s,
   return out->str;
 }
 
-/* Notifications ---------------------------------------------------------- */
+/* Ids ---------------------------------------------------------------------- */
 
+/* Sets the stream's last event ID (outside the event's accounting). */
 static void
-notify (SseParser *self,
-        guint      prop)
+set_last_event_id (SseParser  *self,
+                   const char *value,
+                   gsize       len)
 {
-  /* Streams set these often (an id per event); skip the work of a
-   * notification nobody is listening to. */
-  if (_sse_signal_has_handler (self, notify_signal_id,
-                               g_param_spec_get_name_quark (properties[prop])))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  Buf *b = &self->last_event_id;
+
+  if (len + 1 > b->cap || (b->cap > KEEP_CAPACITY && len + 1 < b->cap / 2))
+    {
+      b->data = g_realloc (b->data, len + 1);
+      b->cap = len + 1;
+    }
+  memcpy (b->data, value, len);
+  b->len = len;
+  b->data[len] = '\0';
 }
 
-/* Dispatch --------------------------------------------------------------- */
+/* The pending id's room stays for the next one, unless it is large. */
+static void
+trim_pending_id (SseParser *self)
+{
+  self->pending_distinct = FALSE;
+  if (self->pending_id.cap > 256)
+    buf_set_capacity (self, &self->pending_id, 0);
+}
+
+/* Dispatch ----------------------------------------------------------------- */
 
 static void
 commit_last_event_id (SseParser *self)
 {
-  if (!self->id_changed)
+  Buf old;
+
+  if (!self->pending_distinct)
     return;
 
-  self->id_changed = FALSE;
-  if (buf_equal (&self->id_buf, &self->last_event_id))
-    return;
+  /* The buffers trade places: no copy. The room of the old value stays
+   * with the pending id for the next one. */
+  old = self->last_event_id;
+  self->last_event_id = self->pending_id;
+  self->cap_total -= self->pending_id.cap;
+  self->pending_id = old;
+  self->cap_total += old.cap;
+  trim_pending_id (self);
 
-  buf_set (&self->last_event_id, self->id_buf.data ? self->id_buf.data : "", self->id_buf.len);
   if (self->sink == NULL)
-    notify (self, PROP_LAST_EVENT_ID);
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
 }
 
 static void
 reset_block (SseParser *self)
 {
   buf_truncate (&self->data);
-  buf_trim (&self->type);
+  buf_trim (self, &self->type);
+  self->data_ascii = TRUE;
+  self->type_ascii = TRUE;
   self->block_has_id = FALSE;
   self->block_retry = -1;
 }
@@ -319,42 +445,46 @@ static GQuark
 event_detail (SseParser  *self,
               const char *type)
 {
+  GQuark quark;
+
+  if (type == NULL)
+    return message_quark;
+
   /* g_quark_try_string(), never g_quark_from_string(): the server picks
    * event names, and interning each one would leak memory it controls. A
    * handler connected for "event::foo" has interned "foo" already. */
   if (self->detail_name != NULL && strcmp (self->detail_name, type) == 0)
     return self->detail_quark;
 
-  {
-    GQuark quark = g_quark_try_string (type);
-
-    if (quark != 0)
-      {
-        g_free (self->detail_name);
-        self->detail_name = g_strdup (type);
-        self->detail_quark = quark;
-      }
-    return quark;
-  }
+  quark = g_quark_try_string (type);
+  if (quark != 0)
+    {
+      g_free (self->detail_name);
+      self->detail_name = g_strdup (type);
+      self->detail_quark = quark;
+    }
+  return quark;
 }
 
 static void
 emit_event (SseParser            *self,
             const SseEventFields *fields)
 {
-  const char *type = fields->event_type_len > 0 ? fields->event_type : "message";
-  GQuark detail = event_detail (self, type);
+  GQuark detail = event_detail (self, fields->event_type);
+  SseEvent *event;
 
-  if (_sse_signal_has_handler (self, signals[SIGNAL_EVENT], detail))
-    {
-      SseEvent *event = _sse_event_new_from_fields (fields);
+  /* No check for handlers first: g_signal_emit() does that itself, and a
+   * recycled event costs next to nothing to build. */
+  event = _sse_event_recycle (g_steal_pointer (&self->spare_event), fields);
+  g_signal_emit (self, signals[SIGNAL_EVENT], detail, event);
 
-      g_signal_emit (self, signals[SIGNAL_EVENT], detail, event);
-      sse_event_unref (event);
-    }
+  if (self->spare_event == NULL)
+    self->spare_event = _sse_event_keep_spare (event);
+  else
+    sse_event_unref (event);
 }
 
-static void
+static void G_GNUC_NO_INLINE
 dispatch (SseParser *self)
 {
   g_autoptr(GString) data_scratch = NULL;
@@ -374,16 +504,19 @@ dispatch (SseParser *self)
   self->data.len--;
   self->data.data[self->data.len] = '\0';
 
+  /* Data that was all ASCII as it was scanned needs no UTF-8 check. */
   fields.data_len = self->data.len;
-  fields.data = valid_utf8 (self->data.data, &fields.data_len, &data_scratch);
+  fields.data = self->data_ascii ? self->data.data
+                                 : valid_utf8 (self->data.data, &fields.data_len, &data_scratch);
   fields.event_type_len = self->type.len;
   fields.event_type = self->type.len > 0 ? valid_event_type (self->type.data,
                                                              &fields.event_type_len,
+                                                             self->type_ascii,
                                                              &type_scratch)
                                          : NULL;
-  fields.id = self->block_has_id ? (self->id_buf.data ? self->id_buf.data : "") : NULL;
-  fields.id_len = self->block_has_id ? self->id_buf.len : 0;
-  fields.last_event_id = self->last_event_id.data ? self->last_event_id.data : "";
+  fields.id = self->block_has_id ? self->last_event_id.data : NULL;
+  fields.id_len = self->block_has_id ? self->last_event_id.len : 0;
+  fields.last_event_id = self->last_event_id.data;
   fields.last_event_id_len = self->last_event_id.len;
   fields.retry = self->block_retry;
   fields.origin = NULL;
@@ -398,18 +531,20 @@ dispatch (SseParser *self)
 
   /* The event copied what it needed before any handler ran; a handler may
    * have reset the parser already, which is harmless here. */
-  buf_trim (&self->data);
+  buf_trim (self, &self->data);
   reset_block (self);
 }
 
 static void
 emit_comment (SseParser  *self,
               const char *text,
-              gsize       len)
+              gsize       len,
+              gboolean    ascii)
 {
   g_autoptr(GString) scratch = NULL;
 
-  text = valid_utf8 (text, &len, &scratch);
+  if (!ascii)
+    text = valid_utf8 (text, &len, &scratch);
 
   if (self->sink != NULL)
     {
@@ -417,7 +552,13 @@ emit_comment (SseParser  *self,
         self->sink->comment (self->sink_data, text, len);
     }
   else if (g_signal_has_handler_pending (self, signals[SIGNAL_COMMENT], 0, FALSE))
-    g_signal_emit (self, signals[SIGNAL_COMMENT], 0, text);
+    {
+      /* The signal passes a C string: make one if the line did not end
+       * with a NUL already (a comment read in one piece from the input). */
+      g_autofree char *copy = text[len] == '\0' ? NULL : g_strndup (text, len);
+
+      g_signal_emit (self, signals[SIGNAL_COMMENT], 0, copy != NULL ? copy : text);
+    }
 }
 
 static void
@@ -439,7 +580,7 @@ set_retry (SseParser *self,
     }
 }
 
-/* Limits ----------------------------------------------------------------- */
+/* Limits ------------------------------------------------------------------- */
 
 /* The size of the event being read, as max-event-size counts it: its data
  * with the line feeds between its lines, its type, its id, and the line
@@ -455,29 +596,18 @@ held_bytes (SseParser *self)
     data_len--;
 
   return data_len + self->type.len + self->value.len +
-         (self->block_has_id ? self->id_buf.len : 0);
-}
-
-/* How many more bytes the current event may take; 0 means no limit. */
-static inline gsize
-budget (SseParser *self)
-{
-  gsize held;
-
-  if (self->max_event_size == 0)
-    return 0;
-  held = held_bytes (self);
-  return held < self->max_event_size ? self->max_event_size - held : 1;
+         (self->block_has_id ? id_buffer (self)->len : 0);
 }
 
 static void
-over_limit (SseParser *self)
+over_limit (SseParser *self,
+            gboolean   comment)
 {
   if (self->error == NULL)
     {
       g_autofree char *limit = g_format_size_full (self->max_event_size, G_FORMAT_SIZE_IEC_UNITS);
 
-      if (self->field == FIELD_COMMENT)
+      if (comment)
         self->error = g_error_new (SSE_ERROR, SSE_ERROR_EVENT_TOO_LARGE,
                                    _("A comment longer than the limit of %s was dropped; "
                                      "raise “max-event-size” to accept it"),
@@ -489,58 +619,226 @@ over_limit (SseParser *self)
                                    limit);
     }
 
-  if (self->field != FIELD_COMMENT)
+  if (!comment)
     {
       /* Drop the whole event: skip its data and event lines up to the
        * blank line that ends it. Its id and retry fields still count. */
-      buf_trim (&self->data);
-      buf_trim (&self->type);
+      buf_trim (self, &self->data);
+      buf_trim (self, &self->type);
       self->discarding = TRUE;
     }
-  buf_trim (&self->value);
+  buf_trim (self, &self->value);
   self->field = FIELD_IGNORE;
 }
 
-/* Returns FALSE (and drops what it must) when @n more bytes would take the
- * event past the limit. */
+/* Whether @n more bytes keep the event within the limit (@held being what
+ * it holds now); drops what it must when not. */
+static inline gboolean
+fits_with (SseParser *self,
+           gsize      held,
+           gsize      n,
+           gboolean   comment)
+{
+  if (G_LIKELY (self->max_event_size == 0 || held + n <= self->max_event_size))
+    return TRUE;
+
+  over_limit (self, comment);
+  return FALSE;
+}
+
 static inline gboolean
 fits (SseParser *self,
       gsize      n)
 {
-  if (G_LIKELY (self->max_event_size == 0 ||
-                held_bytes (self) + n <= self->max_event_size))
-    return TRUE;
-
-  over_limit (self);
-  return FALSE;
+  return fits_with (self, held_bytes (self), n, self->field == FIELD_COMMENT);
 }
 
-/* Lines ------------------------------------------------------------------ */
+/* Fields ------------------------------------------------------------------- */
+
+/* An id field with this value (not repaired yet) ends. */
+static void
+set_id (SseParser  *self,
+        const char *value,
+        gsize       len,
+        gboolean    ascii)
+{
+  g_autoptr(GString) scratch = NULL;
+  gsize held;
+
+  /* An id containing NUL is ignored; an empty one resets the buffer. */
+  if (len > 0 && memchr (value, '\0', len) != NULL)
+    return;
+
+  if (!ascii)
+    value = valid_utf8 (value, &len, &scratch);
+
+  /* Repair can make it longer; it must still fit the event. */
+  held = held_bytes (self) - (self->block_has_id ? id_buffer (self)->len : 0);
+  if (scratch != NULL && !fits_with (self, held, len, FALSE))
+    return;
+
+  if (len == self->last_event_id.len && memcmp (value, self->last_event_id.data, len) == 0)
+    self->pending_distinct = FALSE;
+  else
+    {
+      /* Not counted twice while it is copied in. */
+      self->block_has_id = FALSE;
+      self->pending_id.len = 0;
+      buf_append (self, &self->pending_id, value, len);
+      self->pending_distinct = TRUE;
+    }
+  self->block_has_id = TRUE;
+}
 
 static void
-begin_field (SseParser *self)
+parse_retry (SseParser  *self,
+             const char *s,
+             gsize       n)
 {
-  Field field = FIELD_IGNORE;
+  gsize i;
 
-  switch (self->name_len)
+  for (i = 0; i < n && self->retry_ok; i++)
+    {
+      guint d = (guchar) s[i] - '0';
+
+      if (d > 9 || self->retry_acc > (guint64) (G_MAXINT64 - d) / 10)
+        self->retry_ok = FALSE;
+      else
+        {
+          self->retry_acc = self->retry_acc * 10 + d;
+          self->retry_digits = TRUE;
+        }
+    }
+}
+
+static Field
+field_for_name (const char *name,
+                gsize       len)
+{
+  switch (len)
     {
     case 2:
-      if (memcmp (self->name, "id", 2) == 0)
-        field = FIELD_ID;
+      if (memcmp (name, "id", 2) == 0)
+        return FIELD_ID;
       break;
     case 4:
-      if (memcmp (self->name, "data", 4) == 0)
-        field = FIELD_DATA;
+      if (memcmp (name, "data", 4) == 0)
+        return FIELD_DATA;
       break;
     case 5:
-      if (memcmp (self->name, "event", 5) == 0)
-        field = FIELD_EVENT;
-      else if (memcmp (self->name, "retry", 5) == 0)
-        field = FIELD_RETRY;
+      if (memcmp (name, "event", 5) == 0)
+        return FIELD_EVENT;
+      if (memcmp (name, "retry", 5) == 0)
+        return FIELD_RETRY;
       break;
     default:
       break;
     }
+  return FIELD_IGNORE;
+}
+
+/* A complete line, at the start of a line: the usual case, read straight
+ * from the input without copying it anywhere but where it belongs. */
+static inline void
+process_line (SseParser  *self,
+              const char *s,
+              gsize       n,
+              gboolean    ascii)
+{
+  const char *end = s + n;
+  const char *v;
+  Field field;
+
+  if (n == 0)
+    {
+      dispatch (self);
+      return;
+    }
+
+  if (n >= 5 && memcmp (s, "data:", 5) == 0)
+    {
+      field = FIELD_DATA;
+      v = s + 5;
+    }
+  else if (*s == ':')
+    {
+      field = FIELD_COMMENT;
+      v = s + 1;
+    }
+  else
+    {
+      const char *colon = find_colon (s, end);
+
+      field = field_for_name (s, (colon != NULL ? colon : end) - s);
+      v = colon != NULL ? colon + 1 : end;
+    }
+
+  if (v < end && *v == ' ')
+    v++;
+  n = end - v;
+
+  switch (field)
+    {
+    case FIELD_DATA:
+      if (self->discarding)
+        break;
+      /* This line makes the line feed of the previous one part of the
+       * event; its own counts once another line follows. */
+      if (fits_with (self, held_bytes (self), n + (self->data.len > 0), FALSE))
+        {
+          Buf *b = &self->data;
+
+          self->data_ascii &= ascii;
+          buf_reserve (self, b, n + 1);
+          memcpy (b->data + b->len, v, n);
+          b->len += n;
+          b->data[b->len++] = '\n';
+          b->data[b->len] = '\0';
+        }
+      break;
+
+    case FIELD_EVENT:
+      if (self->discarding)
+        break;
+      buf_truncate (&self->type);
+      self->type_ascii = ascii;
+      if (fits_with (self, held_bytes (self), n, FALSE))
+        buf_append (self, &self->type, v, n);
+      break;
+
+    case FIELD_ID:
+      if (fits_with (self, held_bytes (self), n, FALSE))
+        set_id (self, v, n, ascii);
+      break;
+
+    case FIELD_RETRY:
+      self->retry_acc = 0;
+      self->retry_ok = TRUE;
+      self->retry_digits = FALSE;
+      parse_retry (self, v, n);
+      if (self->retry_ok && self->retry_digits)
+        set_retry (self, (gint64) self->retry_acc);
+      break;
+
+    case FIELD_COMMENT:
+      if (fits_with (self, held_bytes (self), n, TRUE))
+        emit_comment (self, v, n, ascii);
+      break;
+
+    case FIELD_IGNORE:
+    default:
+      break;
+    }
+
+  self->field = FIELD_IGNORE;
+}
+
+/* The slow path: a line that arrives in pieces. */
+
+static void
+begin_field (SseParser *self)
+{
+  Field field = field_for_name (self->name, self->name_len);
 
   if (self->discarding && (field == FIELD_DATA || field == FIELD_EVENT))
     field = FIELD_IGNORE;
@@ -549,6 +847,7 @@ begin_field (SseParser *self)
     {
     case FIELD_EVENT:
       buf_truncate (&self->type);
+      self->type_ascii = FALSE;
       break;
     case FIELD_ID:
       buf_truncate (&self->value);
@@ -576,38 +875,25 @@ append_value (SseParser  *self,
   switch (self->field)
     {
     case FIELD_DATA:
+      self->data_ascii = FALSE;   /* not scanned here: check at dispatch */
       if (fits (self, n))
-        buf_append (&self->data, s, n, budget (self));
+        buf_append (self, &self->data, s, n);
       break;
 
     case FIELD_EVENT:
+      self->type_ascii = FALSE;
       if (fits (self, n))
-        buf_append (&self->type, s, n, budget (self));
+        buf_append (self, &self->type, s, n);
       break;
 
     case FIELD_ID:
     case FIELD_COMMENT:
       if (fits (self, n))
-        buf_append (&self->value, s, n, budget (self));
+        buf_append (self, &self->value, s, n);
       break;
 
     case FIELD_RETRY:
-      {
-        gsize i;
-
-        for (i = 0; i < n && self->retry_ok; i++)
-          {
-            guint d = (guchar) s[i] - '0';
-
-            if (d > 9 || self->retry_acc > (guint64) (G_MAXINT64 - d) / 10)
-              self->retry_ok = FALSE;
-            else
-              {
-                self->retry_acc = self->retry_acc * 10 + d;
-                self->retry_digits = TRUE;
-              }
-          }
-      }
+      parse_retry (self, s, n);
       break;
 
     case FIELD_IGNORE:
@@ -624,32 +910,19 @@ end_line (SseParser *self)
     case FIELD_DATA:
       /* The line feed only counts once another data line follows it. */
       if (fits (self, 0))
-        buf_append (&self->data, "\n", 1, budget (self));
+        buf_append (self, &self->data, "\n", 1);
       break;
 
     case FIELD_ID:
-      /* An id containing NUL is ignored; an empty one resets the buffer. */
-      if (self->value.len == 0 || memchr (self->value.data, '\0', self->value.len) == NULL)
-        {
-          if (_sse_utf8_is_valid (self->value.data, self->value.len))
-            {
-              Buf tmp = self->id_buf;
+      {
+        /* Out of the event's size before set_id() counts the id itself. */
+        Buf raw = self->value;
 
-              self->id_buf = self->value;
-              self->value = tmp;
-            }
-          else
-            {
-              g_autofree char *valid = NULL;
-              gsize len;
-
-              valid = _sse_utf8_make_valid (self->value.data, self->value.len, &len);
-              buf_set (&self->id_buf, valid, len);
-            }
-          self->block_has_id = TRUE;
-          self->id_changed = TRUE;
-        }
-      buf_trim (&self->value);
+        self->value = (Buf) { NULL, 0, 0 };
+        self->cap_total -= raw.cap;
+        set_id (self, raw.data ? raw.data : "", raw.len, FALSE);
+        g_free (raw.data);
+      }
       break;
 
     case FIELD_RETRY:
@@ -663,16 +936,18 @@ end_line (SseParser *self)
         Buf comment = self->value;
 
         self->value = (Buf) { NULL, 0, 0 };
+        self->cap_total -= comment.cap;
         self->field = FIELD_IGNORE;
         self->line_state = LINE_START;
-        emit_comment (self, comment.data ? comment.data : "", comment.len);
+        emit_comment (self, comment.data ? comment.data : "", comment.len, FALSE);
         if (self->value.data == NULL && comment.cap <= KEEP_CAPACITY)
           {
             self->value = comment;
+            self->cap_total += comment.cap;
             buf_truncate (&self->value);
           }
         else
-          buf_free (&comment);
+          g_free (comment.data);
         return;
       }
 
@@ -700,12 +975,13 @@ process_segment (SseParser  *self,
   switch (self->line_state)
     {
     case LINE_START:
-      if (n == 0)
+      if (line_ends)
         {
-          if (line_ends)
-            dispatch (self);
+          process_line (self, s, n, FALSE);
           return;
         }
+      if (n == 0)
+        return;
       if (*s == ':')
         {
           self->field = FIELD_COMMENT;
@@ -720,7 +996,7 @@ process_segment (SseParser  *self,
 
     case IN_NAME:
       {
-        const char *colon = memchr (s, ':', end - s);
+        const char *colon = find_colon (s, end);
         const char *name_end = colon != NULL ? colon : end;
         gsize name_part = name_end - s;
 
@@ -779,8 +1055,6 @@ process (SseParser  *self,
 {
   const char *p = data;
   const char *end = data + len;
-  gsize lf_off = 0, cr_off = 0;   /* offsets of the next LF / CR, cached */
-  gboolean lf_known = FALSE, cr_known = FALSE;
   guint generation = self->generation;
 
   if (len == 0)
@@ -795,47 +1069,32 @@ process (SseParser  *self,
 
   while (p < end)
     {
-      gsize off = p - data;
-      const char *eol;
+      /* One pass over each byte, whatever the length of the lines. */
+      gboolean ascii;
+      const char *eol = find_eol (p, end, &ascii);
 
-      /* Each of the two searches moves forward only: every byte is looked
-       * at once per search, however long the lines are. */
-      if (!lf_known || lf_off < off)
-        {
-          const char *lf = memchr (p, '\n', end - p);
-
-          lf_off = lf != NULL ? (gsize) (lf - data) : len;
-          lf_known = TRUE;
-        }
-      if (!cr_known || cr_off < off)
-        {
-          const char *cr = memchr (p, '\r', end - p);
-
-          cr_off = cr != NULL ? (gsize) (cr - data) : len;
-          cr_known = TRUE;
-        }
-
-      eol = data + MIN (lf_off, cr_off);
       if (eol == end)
         {
           process_segment (self, p, end - p, FALSE);
           break;
         }
 
-      process_segment (self, p, eol - p, TRUE);
+      if (G_LIKELY (self->line_state == LINE_START))
+        process_line (self, p, eol - p, ascii);
+      else
+        process_segment (self, p, eol - p, TRUE);
+
       if (G_UNLIKELY (self->generation != generation))
         return FALSE;
 
+      p = eol + 1;
       if (*eol == '\r')
         {
-          p = eol + 1;
           if (p == end)
             self->after_cr = TRUE;   /* the line has ended already */
           else if (*p == '\n')
             p++;
         }
-      else
-        p = eol + 1;
     }
 
   return TRUE;
@@ -848,11 +1107,12 @@ sse_parser_finalize (GObject *object)
 {
   SseParser *self = (SseParser *)object;
 
-  buf_free (&self->data);
-  buf_free (&self->type);
-  buf_free (&self->value);
-  buf_free (&self->id_buf);
-  buf_free (&self->last_event_id);
+  g_free (self->data.data);
+  g_free (self->type.data);
+  g_free (self->value.data);
+  g_free (self->pending_id.data);
+  g_free (self->last_event_id.data);
+  g_clear_pointer (&self->spare_event, sse_event_unref);
   g_clear_error (&self->error);
   g_clear_pointer (&self->detail_name, g_free);
 
@@ -870,7 +1130,7 @@ sse_parser_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_LAST_EVENT_ID:
-      g_value_set_string (value, sse_parser_get_last_event_id (self));
+      g_value_set_string (value, self->last_event_id.data);
       break;
 
     case PROP_RETRY:
@@ -1000,7 +1260,7 @@ sse_parser_class_init (SseParserClass *klass)
                   G_TYPE_NONE, 1, SSE_TYPE_EVENT);
   g_signal_set_va_marshaller (signals[SIGNAL_EVENT],
                               G_TYPE_FROM_CLASS (klass),
-                              g_cclosure_marshal_VOID__BOXEDv);
+                              _sse_marshal_VOID__BOXED_BORROWEDv);
 
   /**
    * SseParser::comment:
@@ -1025,7 +1285,8 @@ sse_parser_class_init (SseParserClass *klass)
                               G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__STRINGv);
 
-  notify_signal_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
+  /* A static string: interning it leaks nothing. */
+  message_quark = g_quark_from_static_string ("message");
 }
 
 static void
@@ -1034,8 +1295,9 @@ sse_parser_init (SseParser *self)
   self->retry = -1;
   self->block_retry = -1;
   self->max_event_size = SSE_PARSER_DEFAULT_MAX_EVENT_SIZE;
-  buf_set (&self->last_event_id, "", 0);
-  buf_set (&self->id_buf, "", 0);
+  self->data_ascii = TRUE;
+  self->type_ascii = TRUE;
+  set_last_event_id (self, "", 0);
 }
 
 /**
@@ -1150,15 +1412,16 @@ end_stream (SseParser *self)
   self->name_len = 0;
   self->after_cr = FALSE;
   self->discarding = FALSE;
-  buf_trim (&self->data);
-  buf_trim (&self->type);
-  buf_trim (&self->value);
+  buf_trim (self, &self->data);
+  buf_trim (self, &self->type);
+  buf_trim (self, &self->value);
+  self->data_ascii = TRUE;
+  self->type_ascii = TRUE;
   self->block_has_id = FALSE;
   self->block_retry = -1;
 
   /* An id whose block never ended was never committed. */
-  buf_set (&self->id_buf, self->last_event_id.data, self->last_event_id.len);
-  self->id_changed = FALSE;
+  trim_pending_id (self);
 }
 
 /**
@@ -1260,13 +1523,13 @@ sse_parser_set_last_event_id (SseParser  *self,
       last_event_id = valid;
     }
 
-  buf_set (&self->id_buf, last_event_id, len);
-  self->id_changed = FALSE;
+  /* It seeds the last event ID buffer too. */
+  trim_pending_id (self);
 
-  if (self->last_event_id.len == len && memcmp (self->last_event_id.data, last_event_id, len) == 0)
+  if (len == self->last_event_id.len && memcmp (self->last_event_id.data, last_event_id, len) == 0)
     return;
 
-  buf_set (&self->last_event_id, last_event_id, len);
+  set_last_event_id (self, last_event_id, len);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
 }
 
@@ -1345,6 +1608,6 @@ _sse_parser_get_memory_held (SseParser *self)
 {
   g_return_val_if_fail (SSE_IS_PARSER (self), 0);
 
-  return self->data.cap + self->type.cap + self->value.cap + self->id_buf.cap +
-         self->last_event_id.cap;
+  return self->cap_total + self->last_event_id.cap +
+         _sse_event_get_capacity (self->spare_event);
 }

@@ -1922,6 +1922,34 @@ test_limits_memory_bounded (gconstpointer user_data)
   g_assert_cmpuint (_sse_parser_get_memory_held (r->parser), <=, limit + SLACK);
 }
 
+/* Found by fuzz-parser: an empty id (which resets a non-empty last event
+ * ID) is a value even while the parser gives back the room of its
+ * buffers to make space for a large data line. */
+static void
+test_limits_empty_id_survives_shrinking (void)
+{
+  g_autoptr(Recorder) r = recorder_new (NULL);
+  g_autofree char *type = g_strnfill (400, 't');
+  g_autofree char *data = g_strnfill (1000, 'd');
+  g_autofree char *stream = NULL;
+
+  sse_parser_set_max_event_size (r->parser, 1024);
+
+  /* Two ids, so that the buffer the next id is read into has room left
+   * from an earlier one; a long type leaves room in its buffer too. Then
+   * an empty id, and a data line large enough that the parser must give
+   * that room back. */
+  stream = g_strdup_printf ("id: abc\n\nid: xyz\nevent: %s\ndata: 1\n\n"
+                            "id:\ndata: %s\n\n", type, data);
+  g_assert_true (recorder_feed_str (r, stream));
+
+  g_assert_cmpstr (sse_parser_get_last_event_id (r->parser), ==, "");
+  g_assert_cmpuint (r->events->len, ==, 2);
+  g_assert_cmpstr (sse_event_get_id (g_ptr_array_index (r->events, 1)), ==, "");
+  g_assert_cmpstr (sse_event_get_last_event_id (g_ptr_array_index (r->events, 1)), ==, "");
+  g_assert_cmpuint (sse_event_get_data_length (g_ptr_array_index (r->events, 1)), ==, 1000);
+}
+
 static void
 test_limits_memory_given_back (void)
 {
@@ -2088,6 +2116,8 @@ main (int   argc,
       g_test_add_data_func (path, &giant_lines[i], test_limits_memory_bounded);
     }
   g_test_add_func ("/parser/limits/memory-given-back", test_limits_memory_given_back);
+  g_test_add_func ("/parser/limits/empty-id-survives-shrinking",
+                   test_limits_empty_id_survives_shrinking);
   g_test_add_func ("/parser/limits/long-line-small-pieces", test_limits_long_line_small_pieces);
 
   return g_test_run ();
