@@ -1217,10 +1217,14 @@ sse_parser_class_init (SseParserClass *klass)
    * SseParser:max-event-size:
    *
    * The most bytes one event may hold while it is read: its data (with the
-   * line feeds between its lines), its event type and its id, as received;
-   * a comment line counts with the event it appears in, and one that does
-   * not fit is dropped alone. 0 means no limit. Lines of unknown fields are
-   * skipped without being stored and do not count.
+   * line feeds between its lines), its event type and its id (as repaired
+   * UTF-8); a comment line counts with the event it appears in, and one
+   * that does not fit is dropped alone. 0 means no limit. Lines of unknown
+   * fields are skipped without being stored and do not count.
+   *
+   * The memory the parser holds for the event being read stays within this
+   * limit plus 256 bytes, however the input is split; the stream's last
+   * event ID is kept besides.
    *
    * When an event grows past the limit, [method@Sse.Parser.feed] returns
    * %SSE_ERROR_EVENT_TOO_LARGE, the event is dropped (its `id:` and `retry:`
