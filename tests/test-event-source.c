@@ -163,147 +163,26 @@ test_network_monitor_set_available (TestNetworkMonitor *self,
 
 /* A recorder of everything a source emits --------------------------------- */
 
-typedef struct {
-  SseEventSource *source;
-  GPtrArray      *events;     /* SseEvent */
-  GPtrArray      *errors;     /* GError */
-  GPtrArray      *comments;   /* char * */
-  GArray         *statuses;   /* SseStatus, one per notify::status */
-  GString        *log;        /* what happened, in order, words */
-  guint           n_prepare;
-  guint           close_after_events;   /* close from the event handler */
-  GThread        *thread;     /* the thread every signal must come in */
-  gboolean        wrong_thread;
-} Recorder;
+/* The recorder of test-utils.h, with two more checks on every source of
+ * this file: prepare-request comes while the source is CONNECTING, and
+ * (when the recorder is freed) every signal came in this thread. */
+typedef TestRecorder Recorder;
 
 static void
-log_word (Recorder   *rec,
-          const char *word)
+check_prepare_request (SseEventSource *source,
+                       SoupMessage    *msg,
+                       Recorder       *rec)
 {
-  if (rec->log->len > 0)
-    g_string_append_c (rec->log, ' ');
-  g_string_append (rec->log, word);
-}
-
-static void
-check_thread (Recorder *rec)
-{
-  if (g_thread_self () != rec->thread)
-    rec->wrong_thread = TRUE;
-}
-
-static void
-on_event (SseEventSource *source,
-          SseEvent       *event,
-          Recorder       *rec)
-{
-  check_thread (rec);
-  g_ptr_array_add (rec->events, sse_event_ref (event));
-  log_word (rec, "event");
-  if (rec->close_after_events != 0 && rec->events->len == rec->close_after_events)
-    sse_event_source_close (source);
-}
-
-static void
-on_comment (SseEventSource *source,
-            const char     *text,
-            Recorder       *rec)
-{
-  check_thread (rec);
-  g_ptr_array_add (rec->comments, g_strdup (text));
-  log_word (rec, "comment");
-}
-
-static void
-on_error (SseEventSource *source,
-          const GError   *error,
-          Recorder       *rec)
-{
-  check_thread (rec);
-  g_test_message ("error: %s", error->message);
-  g_ptr_array_add (rec->errors, g_error_copy (error));
-  log_word (rec, "error");
-}
-
-static void
-on_prepare_request (SseEventSource *source,
-                    SoupMessage    *msg,
-                    Recorder       *rec)
-{
-  check_thread (rec);
   g_assert_cmpint (sse_event_source_get_status (source), ==, SSE_STATUS_CONNECTING);
-  rec->n_prepare++;
-  log_word (rec, "prepare");
 }
 
-static void
-on_status (SseEventSource *source,
-           GParamSpec     *pspec,
-           Recorder       *rec)
-{
-  SseStatus status = sse_event_source_get_status (source);
-  static const char *names[] = { "connecting", "open", "reconnecting", "closed" };
-
-  check_thread (rec);
-  g_array_append_val (rec->statuses, status);
-  log_word (rec, names[status]);
-}
-
-static void
-on_attempt (SseEventSource *source,
-            GParamSpec     *pspec,
-            Recorder       *rec)
-{
-  g_autofree char *word = g_strdup_printf ("attempt=%u",
-                                           sse_event_source_get_reconnect_attempt (source));
-
-  log_word (rec, word);
-}
-
-static void
-on_delay (SseEventSource *source,
-          GParamSpec     *pspec,
-          Recorder       *rec)
-{
-  log_word (rec, "delay");
-}
-
-static guint
-fast_backoff (SseEventSource *source,
-              guint           attempt,
-              guint           reconnection_time,
-              gpointer        user_data)
-{
-  return 1;
-}
-
-static void
-recorder_watch (Recorder       *rec,
-                SseEventSource *source)
-{
-  rec->source = source;
-  g_signal_connect (source, "event", G_CALLBACK (on_event), rec);
-  g_signal_connect (source, "comment", G_CALLBACK (on_comment), rec);
-  g_signal_connect (source, "error", G_CALLBACK (on_error), rec);
-  g_signal_connect (source, "prepare-request", G_CALLBACK (on_prepare_request), rec);
-  g_signal_connect (source, "notify::status", G_CALLBACK (on_status), rec);
-  g_signal_connect (source, "notify::reconnect-attempt", G_CALLBACK (on_attempt), rec);
-  g_signal_connect (source, "notify::reconnect-delay", G_CALLBACK (on_delay), rec);
-}
-
+/* A recorder of @source (taken), with a backoff of 1 ms. */
 static Recorder *
 recorder_new_for_source (SseEventSource *source)
 {
-  Recorder *rec = g_new0 (Recorder, 1);
+  Recorder *rec = test_recorder_new (source);
 
-  rec->events = g_ptr_array_new_with_free_func ((GDestroyNotify) sse_event_unref);
-  rec->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
-  rec->comments = g_ptr_array_new_with_free_func (g_free);
-  rec->statuses = g_array_new (FALSE, FALSE, sizeof (SseStatus));
-  rec->log = g_string_new (NULL);
-  rec->thread = g_thread_self ();
-  sse_event_source_set_backoff_func (source, fast_backoff, NULL, NULL);
-  recorder_watch (rec, source);
+  g_signal_connect (source, "prepare-request", G_CALLBACK (check_prepare_request), rec);
   return rec;
 }
 
@@ -320,55 +199,11 @@ recorder_new (TestServer *server,
 static void
 recorder_free (Recorder *rec)
 {
-  if (rec->source != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (rec->source, rec);
-      g_object_unref (rec->source);
-    }
-  g_ptr_array_unref (rec->events);
-  g_ptr_array_unref (rec->errors);
-  g_ptr_array_unref (rec->comments);
-  g_array_unref (rec->statuses);
-  g_string_free (rec->log, TRUE);
   g_assert_false (rec->wrong_thread);
-  g_free (rec);
+  test_recorder_free (rec);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Recorder, recorder_free)
-
-static SseStatus
-status_of (Recorder *rec)
-{
-  return sse_event_source_get_status (rec->source);
-}
-
-static const char *
-event_data (Recorder *rec,
-            guint     i)
-{
-  g_assert_cmpuint (i, <, rec->events->len);
-  return sse_event_get_data (g_ptr_array_index (rec->events, i));
-}
-
-static GError *
-error_at (Recorder *rec,
-          guint     i)
-{
-  g_assert_cmpuint (i, <, rec->errors->len);
-  return g_ptr_array_index (rec->errors, i);
-}
-
-static guint
-count_status (Recorder  *rec,
-              SseStatus  status)
-{
-  guint i, n = 0;
-
-  for (i = 0; i < rec->statuses->len; i++)
-    if (g_array_index (rec->statuses, SseStatus, i) == status)
-      n++;
-  return n;
-}
 
 /* Properties and defaults ------------------------------------------------- */
 
@@ -504,10 +339,10 @@ test_invalid_url (void)
   g_autoptr(Recorder) rec = recorder_new_for_source (sse_event_source_new ("ftp://example.org/"));
 
   sse_event_source_open (rec->source);
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_CLOSED);
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_CLOSED);
   g_assert_cmpstr (rec->log->str, ==, "connecting error closed");
-  g_assert_error (error_at (rec, 0), G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  g_assert_nonnull (strstr (error_at (rec, 0)->message, "ftp://example.org/"));
+  g_assert_error (test_recorder_error (rec, 0), G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message, "ftp://example.org/"));
 }
 
 /* Opening ----------------------------------------------------------------- */
@@ -524,35 +359,34 @@ static void
 test_open_events (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new_stream ();
+  g_autoptr(Recorder) rec = recorder_new (server, "/events");
+  TestResponse *r;
   guint n_updates = 0, n_nothing = 0;
   g_autofree char *origin = NULL;
   const TestRequest *request;
   SseEvent *event;
 
-  test_response_write (r, ": hello\n\ndata: one\n\nevent: update\ndata: two\nid: 7\n\n");
+  r = test_server_queue_stream (server, "/events",
+                                ": hello\n\ndata: one\n\nevent: update\ndata: two\nid: 7\n\n");
   test_response_write (r, "event: other\ndata: three\n\n");
-  test_server_queue (server, "/events", r);
 
-  rec = recorder_new (server, "/events");
   /* Detailed handlers see their event type only. */
   g_signal_connect (rec->source, "event::update", G_CALLBACK (count_event), &n_updates);
   g_signal_connect (rec->source, "event::nothing", G_CALLBACK (count_event), &n_nothing);
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_CLOSED);
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_CLOSED);
 
   sse_event_source_open (rec->source);
   /* open() moved to CONNECTING and prepared the request before returning. */
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_CONNECTING);
-  g_assert_cmpuint (rec->n_prepare, ==, 1);
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_CONNECTING);
+  g_assert_cmpuint (rec->prepare_times->len, ==, 1);
 
   test_wait_until (rec->events->len == 3);
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_OPEN);
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_OPEN);
   g_assert_cmpstr (rec->log->str, ==, "connecting prepare open comment event event event");
   g_assert_cmpuint (n_updates, ==, 1);
   g_assert_cmpuint (n_nothing, ==, 0);
 
-  g_assert_cmpstr (event_data (rec, 0), ==, "one");
+  g_assert_cmpstr (test_recorder_event_data (rec, 0), ==, "one");
   g_assert_cmpstr (sse_event_get_event_type (g_ptr_array_index (rec->events, 0)), ==, "message");
   event = g_ptr_array_index (rec->events, 1);
   g_assert_cmpstr (sse_event_get_event_type (event), ==, "update");
@@ -581,8 +415,8 @@ test_open_events (void)
 
   /* Opening an open source does nothing. */
   sse_event_source_open (rec->source);
-  g_assert_cmpuint (rec->n_prepare, ==, 1);
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_OPEN);
+  g_assert_cmpuint (rec->prepare_times->len, ==, 1);
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_OPEN);
 }
 
 static void
@@ -599,17 +433,13 @@ test_open_content_type_parameters (void)
   for (i = 0; i < G_N_ELEMENTS (types); i++)
     {
       g_autoptr(TestServer) server = test_server_new ();
-      g_autoptr(Recorder) rec = NULL;
-      TestResponse *r = test_response_new_stream ();
+      g_autoptr(Recorder) rec = recorder_new (server, "/");
+      TestResponse *r = test_server_queue_stream (server, "/", "data: ok\n\n");
 
       test_response_set_content_type (r, types[i]);
-      test_response_write (r, "data: ok\n\n");
-      test_server_queue (server, "/", r);
-
-      rec = recorder_new (server, "/");
       sse_event_source_open (rec->source);
       test_wait_until (rec->events->len == 1);
-      g_assert_cmpint (status_of (rec), ==, SSE_STATUS_OPEN);
+      g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_OPEN);
     }
 }
 
@@ -617,14 +447,11 @@ static void
 test_resume_last_event_id (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new_stream ();
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
 
-  test_response_write (r, "data: next\n\n");
-  test_server_queue (server, "/", r);
+  test_server_queue_stream (server, "/", "data: next\n\n");
 
   /* An application that saved the last ID resumes from it. */
-  rec = recorder_new (server, "/");
   sse_event_source_set_last_event_id (rec->source, "saved-41");
   sse_event_source_open (rec->source);
   test_wait_until (rec->events->len == 1);
@@ -652,8 +479,8 @@ test_split_reads (void)
   for (round = 0; round < G_N_ELEMENTS (sizes); round++)
     {
       g_autoptr(TestServer) server = test_server_new ();
-      g_autoptr(Recorder) rec = NULL;
-      TestResponse *r = test_response_new_stream ();
+      g_autoptr(Recorder) rec = recorder_new (server, "/");
+      TestResponse *r = test_server_queue_stream (server, "/", NULL);
       gsize off = 0, len = strlen (stream);
 
       while (off < len)
@@ -664,18 +491,16 @@ test_split_reads (void)
           test_response_wait (r, 1);
           off += n;
         }
-      test_server_queue (server, "/", r);
 
-      rec = recorder_new (server, "/");
       sse_event_source_open (rec->source);
       test_wait_until (rec->events->len == 4);
 
-      g_assert_cmpstr (event_data (rec, 0), ==, "first");
-      g_assert_cmpstr (event_data (rec, 1), ==, "line one\nline two");
+      g_assert_cmpstr (test_recorder_event_data (rec, 0), ==, "first");
+      g_assert_cmpstr (test_recorder_event_data (rec, 1), ==, "line one\nline two");
       g_assert_cmpstr (sse_event_get_event_type (g_ptr_array_index (rec->events, 1)), ==, "long");
       g_assert_cmpstr (sse_event_get_id (g_ptr_array_index (rec->events, 1)), ==, "a\xC3\xA9z");
-      g_assert_cmpstr (event_data (rec, 2), ==, "cr only");
-      g_assert_cmpstr (event_data (rec, 3), ==, "caf\xC3\xA9");
+      g_assert_cmpstr (test_recorder_event_data (rec, 2), ==, "cr only");
+      g_assert_cmpstr (test_recorder_event_data (rec, 3), ==, "caf\xC3\xA9");
       g_assert_cmpuint (rec->comments->len, ==, 1);
     }
 }
@@ -686,29 +511,23 @@ static void
 test_reconnect_after_drop (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
   TestResponse *r;
   SseEvent *event;
 
   /* The connection breaks in the middle of the third event. */
-  r = test_response_new_stream ();
-  test_response_write (r, "id: 1\ndata: a\n\nid: 2\ndata: b\n\n");
+  r = test_server_queue_stream (server, "/", "id: 1\ndata: a\n\nid: 2\ndata: b\n\n");
   test_response_write (r, "id: 3\ndata: partial");
   test_response_drop (r);
-  test_server_queue (server, "/", r);
+  test_server_queue_stream (server, "/", "data: c\n\n");
 
-  r = test_response_new_stream ();
-  test_response_write (r, "data: c\n\n");
-  test_server_queue (server, "/", r);
-
-  rec = recorder_new (server, "/");
   sse_event_source_open (rec->source);
   test_wait_until (rec->events->len == 3);
 
   /* The partial event was not delivered, and its id was not taken. */
-  g_assert_cmpstr (event_data (rec, 0), ==, "a");
-  g_assert_cmpstr (event_data (rec, 1), ==, "b");
-  g_assert_cmpstr (event_data (rec, 2), ==, "c");
+  g_assert_cmpstr (test_recorder_event_data (rec, 0), ==, "a");
+  g_assert_cmpstr (test_recorder_event_data (rec, 1), ==, "b");
+  g_assert_cmpstr (test_recorder_event_data (rec, 2), ==, "c");
   event = g_ptr_array_index (rec->events, 2);
   g_assert_null (sse_event_get_id (event));
   g_assert_cmpstr (sse_event_get_last_event_id (event), ==, "2");
@@ -718,7 +537,7 @@ test_reconnect_after_drop (void)
   /* The order of things: the broken attempt's error comes first, while
    * the status is still OPEN; then the attempt and delay, then the status. */
   g_assert_cmpuint (rec->errors->len, ==, 1);
-  g_assert_true (error_at (rec, 0)->domain == G_IO_ERROR);
+  g_assert_true (test_recorder_error (rec, 0)->domain == G_IO_ERROR);
   g_assert_cmpstr (rec->log->str, ==,
                    "connecting prepare open event event "
                    "error attempt=1 delay reconnecting "
@@ -731,18 +550,11 @@ static void
 test_reconnect_after_end (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r;
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
 
-  r = test_response_new_stream ();
-  test_response_write (r, "id: x\ndata: a\n\n");
-  test_response_end (r);
-  test_server_queue (server, "/", r);
-  r = test_response_new_stream ();
-  test_response_write (r, "data: b\n\n");
-  test_server_queue (server, "/", r);
+  test_response_end (test_server_queue_stream (server, "/", "id: x\ndata: a\n\n"));
+  test_server_queue_stream (server, "/", "data: b\n\n");
 
-  rec = recorder_new (server, "/");
   sse_event_source_open (rec->source);
   test_wait_until (rec->events->len == 2);
 
@@ -760,20 +572,13 @@ static void
 test_reconnect_id_only_block (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r;
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
   guint notified = 0;
 
   /* A block with an id and no data changes the last event ID. */
-  r = test_response_new_stream ();
-  test_response_write (r, "data: a\n\nid: only-id\n\n");
-  test_response_end (r);
-  test_server_queue (server, "/", r);
-  r = test_response_new_stream ();
-  test_response_write (r, "data: b\n\n");
-  test_server_queue (server, "/", r);
+  test_response_end (test_server_queue_stream (server, "/", "data: a\n\nid: only-id\n\n"));
+  test_server_queue_stream (server, "/", "data: b\n\n");
 
-  rec = recorder_new (server, "/");
   g_signal_connect (rec->source, "notify::last-event-id", G_CALLBACK (count_notify), &notified);
   sse_event_source_open (rec->source);
   test_wait_until (rec->events->len == 2);
@@ -788,23 +593,16 @@ static void
 test_retry_field (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r;
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
   guint delay;
 
-  r = test_response_new_stream ();
-  test_response_write (r, "retry: 40\ndata: a\n\n");
-  test_response_end (r);
-  test_server_queue (server, "/", r);
-  r = test_response_new_stream ();
-  test_response_write (r, "data: b\n\n");
-  test_server_queue (server, "/", r);
+  test_response_end (test_server_queue_stream (server, "/", "retry: 40\ndata: a\n\n"));
+  test_server_queue_stream (server, "/", "data: b\n\n");
 
-  rec = recorder_new (server, "/");
   /* The default backoff, this time. */
   sse_event_source_set_backoff_func (rec->source, NULL, NULL, NULL);
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_RECONNECTING);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_RECONNECTING);
 
   /* retry: replaced the 3 s of the default; the delay is at least it. */
   g_assert_cmpuint (sse_event_source_get_reconnection_time (rec->source), ==, 40);
@@ -814,13 +612,30 @@ test_retry_field (void)
   g_assert_cmpuint (sse_event_get_retry (g_ptr_array_index (rec->events, 0)), ==, 40);
 
   test_wait_until (rec->events->len == 2);
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_OPEN);
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_OPEN);
 }
 
+/* The calls of logging_backoff(). */
 typedef struct {
   GArray *attempts;
   GArray *times;
 } BackoffLog;
+
+static BackoffLog
+backoff_log_new (void)
+{
+  return (BackoffLog) { g_array_new (FALSE, FALSE, sizeof (guint)),
+                        g_array_new (FALSE, FALSE, sizeof (guint)) };
+}
+
+static void
+backoff_log_clear (BackoffLog *log)
+{
+  g_clear_pointer (&log->attempts, g_array_unref);
+  g_clear_pointer (&log->times, g_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BackoffLog, backoff_log_clear)
 
 static guint
 logging_backoff (SseEventSource *source,
@@ -839,21 +654,15 @@ static void
 test_backoff_func (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  BackoffLog log = { g_array_new (FALSE, FALSE, sizeof (guint)),
-                     g_array_new (FALSE, FALSE, sizeof (guint)) };
-  TestResponse *r;
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
+  g_auto(BackoffLog) log = backoff_log_new ();
 
-  r = test_response_new_stream ();
-  test_response_write (r, "retry: 25\n\n");
-  test_response_end (r);
-  test_server_queue (server, "/", r);
+  test_response_end (test_server_queue_stream (server, "/", "retry: 25\n\n"));
 
-  rec = recorder_new (server, "/");
   sse_event_source_set_backoff_func (rec->source, logging_backoff, &log, NULL);
   sse_event_source_set_max_reconnect_attempts (rec->source, 3);
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
 
   /* Called once per retried failure, with growing attempts and the
    * server's reconnection time. */
@@ -863,8 +672,6 @@ test_backoff_func (void)
   g_assert_cmpuint (g_array_index (log.attempts, guint, 2), ==, 3);
   g_assert_cmpuint (g_array_index (log.times, guint, 0), ==, 25);
   g_assert_cmpuint (test_server_get_n_requests (server), ==, 4);
-  g_array_unref (log.attempts);
-  g_array_unref (log.times);
 }
 
 static void
@@ -879,9 +686,9 @@ test_backoff_func_destroy (void)
   guint destroyed = 0;
   SseEventSource *source = sse_event_source_new ("http://127.0.0.1:1/");
 
-  sse_event_source_set_backoff_func (source, fast_backoff, &destroyed, destroy_counter);
+  sse_event_source_set_backoff_func (source, test_fast_backoff, &destroyed, destroy_counter);
   g_assert_cmpuint (destroyed, ==, 0);
-  sse_event_source_set_backoff_func (source, fast_backoff, &destroyed, destroy_counter);
+  sse_event_source_set_backoff_func (source, test_fast_backoff, &destroyed, destroy_counter);
   g_assert_cmpuint (destroyed, ==, 1);
   g_object_unref (source);
   g_assert_cmpuint (destroyed, ==, 2);
@@ -891,9 +698,8 @@ static void
 test_healthy_reset (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  BackoffLog log = { g_array_new (FALSE, FALSE, sizeof (guint)),
-                     g_array_new (FALSE, FALSE, sizeof (guint)) };
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
+  g_auto(BackoffLog) log = backoff_log_new ();
   TestResponse *r;
 
   /* Two connections that end at once, then two that last longer than the
@@ -908,11 +714,8 @@ test_healthy_reset (void)
   test_response_end (r);
   test_server_queue (server, "/", test_response_ref (r));
   test_server_queue (server, "/", r);
-  r = test_response_new_stream ();
-  test_response_end (r);
-  test_server_queue (server, "/", r);
+  test_response_end (test_server_queue_stream (server, "/", NULL));
 
-  rec = recorder_new (server, "/");
   _sse_event_source_set_healthy_time (rec->source, 150);
   sse_event_source_set_backoff_func (rec->source, logging_backoff, &log, NULL);
   sse_event_source_open (rec->source);
@@ -926,38 +729,38 @@ test_healthy_reset (void)
   g_assert_cmpuint (g_array_index (log.attempts, guint, 3), ==, 1);
   g_assert_cmpuint (g_array_index (log.attempts, guint, 4), ==, 2);
   g_assert_cmpuint (g_array_index (log.attempts, guint, 5), ==, 3);
-  g_array_unref (log.attempts);
-  g_array_unref (log.times);
 }
 
 static void
 test_reopen_skips_wait (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r;
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
 
-  r = test_response_new_stream ();
-  test_response_end (r);
-  test_server_queue (server, "/", r);
-  r = test_response_new_stream ();
-  test_response_write (r, "data: back\n\n");
-  test_server_queue (server, "/", r);
+  test_response_end (test_server_queue_stream (server, "/", NULL));
+  test_server_queue_stream (server, "/", "data: back\n\n");
 
-  rec = recorder_new (server, "/");
   sse_event_source_set_backoff_func (rec->source, NULL, NULL, NULL);
   sse_event_source_set_reconnection_time (rec->source, 3600 * 1000);
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_RECONNECTING);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_RECONNECTING);
   g_assert_cmpuint (sse_event_source_get_reconnect_delay (rec->source), >=, 3600 * 1000);
 
   /* open() while waiting reconnects at once. */
   sse_event_source_open (rec->source);
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_CONNECTING);
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_CONNECTING);
   test_wait_until (rec->events->len == 1);
 }
 
 /* HTTP answers ------------------------------------------------------------ */
+
+/* No reconnection follows: it would take 1 ms. */
+static void
+assert_no_reconnection (TestServer *server)
+{
+  test_run_for (50);
+  g_assert_cmpuint (test_server_get_n_requests (server), ==, 1);
+}
 
 static Recorder *
 run_until_closed (TestServer   *server,
@@ -968,7 +771,7 @@ run_until_closed (TestServer   *server,
   test_server_queue (server, "/", response);
   rec = recorder_new (server, "/");
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
   return rec;
 }
 
@@ -977,19 +780,14 @@ test_http_204 (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
   g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new (SOUP_STATUS_NO_CONTENT);
 
-  test_response_end (r);
-  rec = run_until_closed (server, r);
+  rec = run_until_closed (server, test_response_new_complete (SOUP_STATUS_NO_CONTENT, NULL, NULL));
 
-  g_assert_error (error_at (rec, 0), SSE_ERROR, SSE_ERROR_HTTP_STATUS);
-  g_assert_nonnull (strstr (error_at (rec, 0)->message, "204 No Content"));
+  g_assert_error (test_recorder_error (rec, 0), SSE_ERROR, SSE_ERROR_HTTP_STATUS);
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message, "204 No Content"));
   g_assert_cmpstr (rec->log->str, ==, "connecting prepare error closed");
   g_assert_cmpuint (rec->errors->len, ==, 1);
-
-  /* No reconnection: a reconnection would take 1 ms. */
-  test_run_for (50);
-  g_assert_cmpuint (test_server_get_n_requests (server), ==, 1);
+  assert_no_reconnection (server);
 }
 
 static void
@@ -997,19 +795,16 @@ test_http_404 (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
   g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new (SOUP_STATUS_NOT_FOUND);
 
-  test_response_set_content_type (r, "text/plain");
-  test_response_write (r, "no such feed");
-  test_response_end (r);
-  rec = run_until_closed (server, r);
+  rec = run_until_closed (server, test_response_new_complete (SOUP_STATUS_NOT_FOUND,
+                                                              "text/plain", "no such feed"));
 
-  g_assert_error (error_at (rec, 0), SSE_ERROR, SSE_ERROR_HTTP_STATUS);
-  g_assert_nonnull (strstr (error_at (rec, 0)->message, "404 Not Found"));
-  g_assert_nonnull (strstr (error_at (rec, 0)->message, test_server_get_url (server)));
-  g_assert_cmpuint (count_status (rec, SSE_STATUS_OPEN), ==, 0);
-  test_run_for (50);
-  g_assert_cmpuint (test_server_get_n_requests (server), ==, 1);
+  g_assert_error (test_recorder_error (rec, 0), SSE_ERROR, SSE_ERROR_HTTP_STATUS);
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message, "404 Not Found"));
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message,
+                            test_server_get_url (server)));
+  g_assert_cmpuint (test_recorder_count_status (rec, SSE_STATUS_OPEN), ==, 0);
+  assert_no_reconnection (server);
 }
 
 static void
@@ -1017,15 +812,13 @@ test_http_500 (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
   g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new (SOUP_STATUS_INTERNAL_SERVER_ERROR);
 
-  test_response_end (r);
-  rec = run_until_closed (server, r);
+  rec = run_until_closed (server, test_response_new_complete (SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                                                              NULL, NULL));
 
-  g_assert_error (error_at (rec, 0), SSE_ERROR, SSE_ERROR_HTTP_STATUS);
-  g_assert_nonnull (strstr (error_at (rec, 0)->message, "500"));
-  test_run_for (50);
-  g_assert_cmpuint (test_server_get_n_requests (server), ==, 1);
+  g_assert_error (test_recorder_error (rec, 0), SSE_ERROR, SSE_ERROR_HTTP_STATUS);
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message, "500"));
+  assert_no_reconnection (server);
 }
 
 static void
@@ -1033,21 +826,13 @@ test_http_server_errors_retried (void)
 {
   static const guint statuses[] = { 500, 502, 503, 408, 429 };
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r;
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (statuses); i++)
-    {
-      r = test_response_new (statuses[i]);
-      test_response_end (r);
-      test_server_queue (server, "/", r);
-    }
-  r = test_response_new_stream ();
-  test_response_write (r, "data: finally\n\n");
-  test_server_queue (server, "/", r);
+    test_server_queue (server, "/", test_response_new_complete (statuses[i], NULL, NULL));
+  test_server_queue_stream (server, "/", "data: finally\n\n");
 
-  rec = recorder_new (server, "/");
   sse_event_source_set_retry_on_server_error (rec->source, TRUE);
   sse_event_source_open (rec->source);
   test_wait_until (rec->events->len == 1);
@@ -1057,10 +842,11 @@ test_http_server_errors_retried (void)
     {
       g_autofree char *code = g_strdup_printf (" %u ", statuses[i]);
 
-      g_assert_error (error_at (rec, i), SSE_ERROR, SSE_ERROR_HTTP_STATUS);
-      g_assert_nonnull (strstr (error_at (rec, i)->message, code));
+      g_assert_error (test_recorder_error (rec, i), SSE_ERROR, SSE_ERROR_HTTP_STATUS);
+      g_assert_nonnull (strstr (test_recorder_error (rec, i)->message, code));
     }
-  g_assert_cmpuint (count_status (rec, SSE_STATUS_RECONNECTING), ==, G_N_ELEMENTS (statuses));
+  g_assert_cmpuint (test_recorder_count_status (rec, SSE_STATUS_RECONNECTING), ==,
+                    G_N_ELEMENTS (statuses));
   g_assert_cmpuint (sse_event_source_get_reconnect_attempt (rec->source), ==,
                     G_N_ELEMENTS (statuses));
 }
@@ -1069,35 +855,31 @@ static void
 test_http_retry_after (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GDateTime) later = g_date_time_add_seconds (now, 30);
   g_autofree char *date = soup_date_time_to_string (later, SOUP_DATE_HTTP);
   TestResponse *r;
 
-  r = test_response_new (SOUP_STATUS_SERVICE_UNAVAILABLE);
+  r = test_response_new_complete (SOUP_STATUS_SERVICE_UNAVAILABLE, NULL, NULL);
   test_response_add_header (r, "Retry-After", "7");
-  test_response_end (r);
   test_server_queue (server, "/", r);
-  r = test_response_new (SOUP_STATUS_SERVICE_UNAVAILABLE);
+  r = test_response_new_complete (SOUP_STATUS_SERVICE_UNAVAILABLE, NULL, NULL);
   test_response_add_header (r, "Retry-After", date);
-  test_response_end (r);
   test_server_queue (server, "/", r);
-  r = test_response_new_stream ();
-  test_response_write (r, "data: up\n\n");
-  test_server_queue (server, "/", r);
+  test_server_queue_stream (server, "/", "data: up\n\n");
 
-  rec = recorder_new (server, "/");
   sse_event_source_set_retry_on_server_error (rec->source, TRUE);
   sse_event_source_open (rec->source);
 
   /* Delta-seconds: a lower bound of the delay, above the backoff. */
-  test_wait_until (status_of (rec) == SSE_STATUS_RECONNECTING);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_RECONNECTING);
   g_assert_cmpuint (sse_event_source_get_reconnect_delay (rec->source), ==, 7000);
   sse_event_source_open (rec->source);   /* do not wait it out */
 
   /* An HTTP date, 30 s from now (to the second). */
-  test_wait_until (rec->errors->len == 2 && status_of (rec) == SSE_STATUS_RECONNECTING);
+  test_wait_until (rec->errors->len == 2 &&
+                   test_recorder_status (rec) == SSE_STATUS_RECONNECTING);
   g_assert_cmpuint (sse_event_source_get_reconnect_delay (rec->source), >=, 28000);
   g_assert_cmpuint (sse_event_source_get_reconnect_delay (rec->source), <=, 31000);
   sse_event_source_open (rec->source);
@@ -1110,18 +892,14 @@ test_content_type_wrong (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
   g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new (SOUP_STATUS_OK);
 
-  test_response_set_content_type (r, "application/json");
-  test_response_write (r, "{\"data\": 1}");
-  test_response_end (r);
-  rec = run_until_closed (server, r);
+  rec = run_until_closed (server, test_response_new_complete (SOUP_STATUS_OK, "application/json",
+                                                              "{\"data\": 1}"));
 
-  g_assert_error (error_at (rec, 0), SSE_ERROR, SSE_ERROR_CONTENT_TYPE);
-  g_assert_nonnull (strstr (error_at (rec, 0)->message, "application/json"));
+  g_assert_error (test_recorder_error (rec, 0), SSE_ERROR, SSE_ERROR_CONTENT_TYPE);
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message, "application/json"));
   g_assert_cmpstr (rec->log->str, ==, "connecting prepare error closed");
-  test_run_for (50);
-  g_assert_cmpuint (test_server_get_n_requests (server), ==, 1);
+  assert_no_reconnection (server);
 }
 
 static void
@@ -1134,7 +912,7 @@ test_content_type_missing (void)
   test_response_write (r, "data: x\n\n");
   rec = run_until_closed (server, r);
 
-  g_assert_error (error_at (rec, 0), SSE_ERROR, SSE_ERROR_CONTENT_TYPE);
+  g_assert_error (test_recorder_error (rec, 0), SSE_ERROR, SSE_ERROR_CONTENT_TYPE);
   g_assert_cmpuint (rec->events->len, ==, 0);
 }
 
@@ -1149,33 +927,40 @@ test_content_type_lookalike (void)
   test_response_write (r, "data: x\n\n");
   rec = run_until_closed (server, r);
 
-  g_assert_error (error_at (rec, 0), SSE_ERROR, SSE_ERROR_CONTENT_TYPE);
+  g_assert_error (test_recorder_error (rec, 0), SSE_ERROR, SSE_ERROR_CONTENT_TYPE);
 }
 
 /* Redirects --------------------------------------------------------------- */
+
+/* A message for a source to take as its template: @method, to @path on
+ * @server. */
+static SoupMessage *
+message_new (TestServer *server,
+             const char *method,
+             const char *path)
+{
+  g_autofree char *url = test_server_get_url_for (server, path);
+
+  return soup_message_new (method, url);
+}
 
 static void
 test_redirect (gconstpointer data)
 {
   guint status = GPOINTER_TO_UINT (data);
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(Recorder) rec = recorder_new (server, "/old");
   g_autofree char *url = test_server_get_url_for (server, "/old");
-  TestResponse *r;
 
   test_server_queue (server, "/old", test_response_new_redirect (status, "/new"));
-  r = test_response_new_stream ();
-  test_response_write (r, "id: 1\ndata: moved\n\n");
-  test_response_end (r);
-  test_server_queue (server, "/new", r);
+  test_response_end (test_server_queue_stream (server, "/new", "id: 1\ndata: moved\n\n"));
 
-  rec = recorder_new (server, "/old");
   sse_event_source_open (rec->source);
   test_wait_until (rec->events->len == 2);
 
-  g_assert_cmpstr (event_data (rec, 0), ==, "moved");
+  g_assert_cmpstr (test_recorder_event_data (rec, 0), ==, "moved");
   g_assert_cmpuint (rec->errors->len, ==, 0);
-  g_assert_cmpuint (rec->n_prepare, ==, 2);   /* once per attempt, not per redirect */
+  g_assert_cmpuint (rec->prepare_times->len, ==, 2);   /* once per attempt, not per redirect */
   /* Every reconnection starts again from the URL asked for. */
   g_assert_cmpstr (sse_event_source_get_url (rec->source), ==, url);
   g_assert_cmpuint (test_server_count_requests (server, "/old"), ==, 2);
@@ -1190,22 +975,17 @@ test_redirect_cross_origin (void)
   g_autoptr(TestServer) first = test_server_new ();
   g_autoptr(TestServer) other = test_server_new ();
   g_autoptr(Recorder) rec = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autofree char *url = test_server_get_url_for (first, "/feed");
+  g_autoptr(SoupMessage) msg = message_new (first, "GET", "/feed");
   g_autofree char *elsewhere = test_server_get_url_for (other, "/feed");
   g_autofree char *origin = NULL;
   const TestRequest *request;
-  TestResponse *r;
 
   /* Same origin first (credentials kept), then another origin (a
    * different port is another origin). */
   test_server_queue (first, "/feed", test_response_new_redirect (302, "/moved"));
   test_server_queue (first, "/moved", test_response_new_redirect (307, elsewhere));
-  r = test_response_new_stream ();
-  test_response_write (r, "data: there\n\n");
-  test_server_queue (other, "/feed", r);
+  test_server_queue_stream (other, "/feed", "data: there\n\n");
 
-  msg = soup_message_new ("GET", url);
   soup_message_headers_append (soup_message_get_request_headers (msg),
                                "Authorization", "Bearer secret");
   soup_message_headers_append (soup_message_get_request_headers (msg), "Cookie", "session=s3cr3t");
@@ -1235,20 +1015,15 @@ test_redirect_post (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
   g_autoptr(Recorder) rec = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(SoupMessage) msg = message_new (server, "POST", "/post");
   g_autoptr(GBytes) body = g_bytes_new_static ("{\"q\":1}", 7);
-  g_autofree char *url = test_server_get_url_for (server, "/post");
   const TestRequest *request;
-  TestResponse *r;
 
   /* 307 keeps the method and the body; 303 turns it into a GET. */
   test_server_queue (server, "/post", test_response_new_redirect (307, "/post2"));
   test_server_queue (server, "/post2", test_response_new_redirect (303, "/get"));
-  r = test_response_new_stream ();
-  test_response_write (r, "data: ok\n\n");
-  test_server_queue (server, "/get", r);
+  test_server_queue_stream (server, "/get", "data: ok\n\n");
 
-  msg = soup_message_new ("POST", url);
   rec = recorder_new_for_source (sse_event_source_new_for_message (msg));
   sse_event_source_set_request_body (rec->source, "application/json", body);
   sse_event_source_open (rec->source);
@@ -1275,8 +1050,9 @@ test_redirect_loop (void)
 
   rec = run_until_closed (server, test_response_new_redirect (302, "/"));
 
-  g_assert_error (error_at (rec, 0), SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS);
-  g_assert_nonnull (strstr (error_at (rec, 0)->message, "redirect loop"));
+  g_assert_error (test_recorder_error (rec, 0), SOUP_SESSION_ERROR,
+                  SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS);
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message, "redirect loop"));
   g_assert_cmpuint (rec->errors->len, ==, 1);
   g_assert_cmpuint (test_server_get_n_requests (server), ==, 21);
 }
@@ -1286,20 +1062,18 @@ test_redirect_not_followed (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
   g_autoptr(Recorder) rec = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autofree char *url = test_server_get_url_for (server, "/old");
+  g_autoptr(SoupMessage) msg = message_new (server, "GET", "/old");
 
   test_server_queue (server, "/old", test_response_new_redirect (302, "/new"));
 
   /* A template that says not to follow redirects is obeyed. */
-  msg = soup_message_new ("GET", url);
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   rec = recorder_new_for_source (sse_event_source_new_for_message (msg));
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
 
-  g_assert_error (error_at (rec, 0), SSE_ERROR, SSE_ERROR_HTTP_STATUS);
-  g_assert_nonnull (strstr (error_at (rec, 0)->message, "302"));
+  g_assert_error (test_recorder_error (rec, 0), SSE_ERROR, SSE_ERROR_HTTP_STATUS);
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message, "302"));
   g_assert_cmpuint (test_server_count_requests (server, "/new"), ==, 0);
 }
 
@@ -1308,11 +1082,10 @@ test_redirect_without_location (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
   g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new (302);
 
-  test_response_end (r);
-  rec = run_until_closed (server, r);
-  g_assert_error (error_at (rec, 0), SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_REDIRECT_NO_LOCATION);
+  rec = run_until_closed (server, test_response_new_complete (302, NULL, NULL));
+  g_assert_error (test_recorder_error (rec, 0), SOUP_SESSION_ERROR,
+                  SOUP_SESSION_ERROR_REDIRECT_NO_LOCATION);
 }
 
 /* Requests ---------------------------------------------------------------- */
@@ -1331,15 +1104,11 @@ static void
 test_prepare_request (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new_stream ();
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
   guint counter = 0, i;
 
-  test_response_write (r, "id: 5\ndata: x\n\n");
-  test_response_drop (r);
-  test_server_queue (server, "/", r);
+  test_response_drop (test_server_queue_stream (server, "/", "id: 5\ndata: x\n\n"));
 
-  rec = recorder_new (server, "/");
   g_signal_connect (rec->source, "prepare-request", G_CALLBACK (refresh_token), &counter);
   sse_event_source_open (rec->source);
   test_wait_until (test_server_get_n_requests (server) == 3);
@@ -1363,17 +1132,12 @@ test_post_body_resent (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
   g_autoptr(Recorder) rec = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(SoupMessage) msg = message_new (server, "POST", "/chat");
   g_autoptr(GBytes) body = g_bytes_new_static ("{\"prompt\":\"hi\"}", 15);
-  g_autofree char *url = test_server_get_url_for (server, "/chat");
-  TestResponse *r = test_response_new_stream ();
   guint i;
 
-  test_response_write (r, "data: token\n\n");
-  test_response_drop (r);
-  test_server_queue (server, "/chat", r);
+  test_response_drop (test_server_queue_stream (server, "/chat", "data: token\n\n"));
 
-  msg = soup_message_new ("POST", url);
   soup_message_headers_append (soup_message_get_request_headers (msg), "X-Api-Key", "k");
   soup_message_headers_append (soup_message_get_request_headers (msg), "Accept",
                                "text/event-stream, application/json");
@@ -1407,16 +1171,12 @@ test_template_body_warning (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
   g_autoptr(Recorder) rec = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(SoupMessage) msg = message_new (server, "POST", "/");
   g_autoptr(GBytes) body = g_bytes_new_static ("lost", 4);
-  g_autofree char *url = test_server_get_url_for (server, "/");
-  TestResponse *r = test_response_new_stream ();
 
-  test_response_write (r, "data: x\n\n");
-  test_server_queue (server, "/", r);
+  test_server_queue_stream (server, "/", "data: x\n\n");
 
   /* A body set on the template cannot be read back: the source says so. */
-  msg = soup_message_new ("POST", url);
   soup_message_set_request_body_from_bytes (msg, "text/plain", body);
   rec = recorder_new_for_source (sse_event_source_new_for_message (msg));
   g_assert_cmpstr (sse_event_source_get_request_content_type (rec->source), ==, "text/plain");
@@ -1434,8 +1194,8 @@ static void
 test_large_event (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new_stream ();
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
+  TestResponse *r = test_server_queue_stream (server, "/", "data: ");
   gsize size = 5 * 1024 * 1024, chunk = 100 * 1000, off;
   g_autofree char *data = g_malloc (size);
   SseEvent *event;
@@ -1444,44 +1204,39 @@ test_large_event (void)
   for (i = 0; i < size; i++)
     data[i] = 'a' + i % 26;
 
-  test_response_write (r, "data: ");
   for (off = 0; off < size; off += chunk)
     test_response_write_len (r, data + off, MIN (chunk, size - off));
   test_response_write (r, "\n\ndata: after\n\n");
-  test_server_queue (server, "/", r);
 
-  rec = recorder_new (server, "/");
   sse_event_source_open (rec->source);
   test_wait_until (rec->events->len == 2);
 
   event = g_ptr_array_index (rec->events, 0);
   g_assert_cmpuint (sse_event_get_data_length (event), ==, size);
   g_assert_true (memcmp (sse_event_get_data (event), data, size) == 0);
-  g_assert_cmpstr (event_data (rec, 1), ==, "after");
+  g_assert_cmpstr (test_recorder_event_data (rec, 1), ==, "after");
 }
 
 static void
 test_max_event_size (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new_stream ();
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
+  TestResponse *r = test_server_queue_stream (server, "/", NULL);
   g_autofree char *big = g_strnfill (1000, 'x');
 
   test_response_writef (r, "data: %s\n\n", big);
   test_response_write (r, "data: small\n\n");
-  test_server_queue (server, "/", r);
 
-  rec = recorder_new (server, "/");
   sse_event_source_set_max_event_size (rec->source, 100);
   g_assert_cmpuint (sse_event_source_get_max_event_size (rec->source), ==, 100);
   sse_event_source_open (rec->source);
   test_wait_until (rec->events->len == 1 && rec->errors->len == 1);
 
   /* The big event is dropped, with an error; the stream goes on. */
-  g_assert_cmpstr (event_data (rec, 0), ==, "small");
-  g_assert_error (error_at (rec, 0), SSE_ERROR, SSE_ERROR_EVENT_TOO_LARGE);
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_OPEN);
+  g_assert_cmpstr (test_recorder_event_data (rec, 0), ==, "small");
+  g_assert_error (test_recorder_error (rec, 0), SSE_ERROR, SSE_ERROR_EVENT_TOO_LARGE);
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_OPEN);
 }
 
 /* Timeouts ---------------------------------------------------------------- */
@@ -1490,20 +1245,17 @@ static void
 test_read_timeout (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new_stream ();
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
 
   /* One event, then silence. */
-  test_response_write (r, "data: then silence\n\n");
-  test_server_queue (server, "/", r);
+  test_server_queue_stream (server, "/", "data: then silence\n\n");
 
-  rec = recorder_new (server, "/");
   sse_event_source_set_read_timeout (rec->source, 100);
   sse_event_source_open (rec->source);
   test_wait_until (rec->errors->len == 1);
 
-  g_assert_error (error_at (rec, 0), G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
-  g_assert_nonnull (strstr (error_at (rec, 0)->message, "100 ms"));
+  g_assert_error (test_recorder_error (rec, 0), G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message, "100 ms"));
   test_wait_until (test_server_get_n_requests (server) == 2);
 }
 
@@ -1511,22 +1263,20 @@ static void
 test_read_timeout_heartbeat (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new_stream ();
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
+  TestResponse *r = test_server_queue_stream (server, "/", NULL);
 
   /* Comments every 20 ms keep a stream with a 1 s timeout alive for far
    * longer than 1 s. */
   test_response_heartbeat (r, 20);
-  test_server_queue (server, "/", r);
 
-  rec = recorder_new (server, "/");
   sse_event_source_set_read_timeout (rec->source, 1000);
   sse_event_source_open (rec->source);
   test_wait_until (rec->comments->len >= 75);
 
   g_assert_cmpuint (rec->errors->len, ==, 0);
   g_assert_cmpuint (test_server_get_n_requests (server), ==, 1);
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_OPEN);
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_OPEN);
 
   /* Turning it off while open applies at once. */
   sse_event_source_set_read_timeout (rec->source, 0);
@@ -1542,13 +1292,13 @@ test_connect_timeout (void)
   sse_event_source_set_connect_timeout (rec->source, 100);
   sse_event_source_set_max_reconnect_attempts (rec->source, 1);
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
 
   /* Two attempts timed out, then the source gave up. */
   g_assert_cmpuint (rec->errors->len, ==, 3);
-  g_assert_error (error_at (rec, 0), G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
-  g_assert_error (error_at (rec, 1), G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
-  g_assert_error (error_at (rec, 2), SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS);
+  g_assert_error (test_recorder_error (rec, 0), G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_error (test_recorder_error (rec, 1), G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_error (test_recorder_error (rec, 2), SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS);
   g_assert_cmpstr (rec->log->str, ==,
                    "connecting prepare error attempt=1 delay reconnecting "
                    "connecting prepare error error closed");
@@ -1570,13 +1320,13 @@ test_connect_refused (void)
   rec = recorder_new_for_source (sse_event_source_new (url));
   sse_event_source_set_max_reconnect_attempts (rec->source, 2);
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
 
   g_assert_cmpuint (rec->errors->len, ==, 4);
-  g_assert_true (error_at (rec, 0)->domain == G_IO_ERROR);
-  g_assert_error (error_at (rec, 3), SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS);
-  g_assert_cmpuint (count_status (rec, SSE_STATUS_RECONNECTING), ==, 2);
-  g_assert_cmpuint (count_status (rec, SSE_STATUS_OPEN), ==, 0);
+  g_assert_true (test_recorder_error (rec, 0)->domain == G_IO_ERROR);
+  g_assert_error (test_recorder_error (rec, 3), SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS);
+  g_assert_cmpuint (test_recorder_count_status (rec, SSE_STATUS_RECONNECTING), ==, 2);
+  g_assert_cmpuint (test_recorder_count_status (rec, SSE_STATUS_OPEN), ==, 0);
 }
 
 /* Giving up --------------------------------------------------------------- */
@@ -1585,22 +1335,18 @@ static void
 test_max_attempts (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new_stream ();
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
 
-  test_response_write (r, "data: x");
-  test_response_drop (r);
-  test_server_queue (server, "/", r);
+  test_response_drop (test_server_queue_stream (server, "/", "data: x"));
 
-  rec = recorder_new (server, "/");
   sse_event_source_set_max_reconnect_attempts (rec->source, 2);
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
 
   g_assert_cmpuint (test_server_get_n_requests (server), ==, 3);
   g_assert_cmpuint (rec->errors->len, ==, 4);
-  g_assert_error (error_at (rec, 3), SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS);
-  g_assert_nonnull (strstr (error_at (rec, 3)->message, "max-reconnect-attempts"));
+  g_assert_error (test_recorder_error (rec, 3), SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS);
+  g_assert_nonnull (strstr (test_recorder_error (rec, 3)->message, "max-reconnect-attempts"));
   g_assert_cmpstr (rec->log->str, ==,
                    "connecting prepare open error attempt=1 delay reconnecting "
                    "connecting prepare open error attempt=2 reconnecting "
@@ -1608,7 +1354,7 @@ test_max_attempts (void)
 
   /* open() starts again, counting from 1. */
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
   g_assert_cmpuint (test_server_get_n_requests (server), ==, 6);
 }
 
@@ -1616,20 +1362,17 @@ static void
 test_max_attempts_zero (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new_stream ();
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
 
-  test_response_end (r);
-  test_server_queue (server, "/", r);
+  test_response_end (test_server_queue_stream (server, "/", NULL));
 
-  rec = recorder_new (server, "/");
   sse_event_source_set_max_reconnect_attempts (rec->source, 0);
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
 
   /* The stream ended (no error for that), and no reconnection is allowed. */
   g_assert_cmpuint (rec->errors->len, ==, 1);
-  g_assert_error (error_at (rec, 0), SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS);
+  g_assert_error (test_recorder_error (rec, 0), SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS);
   g_assert_cmpuint (test_server_get_n_requests (server), ==, 1);
 }
 
@@ -1640,36 +1383,23 @@ test_tls_bad_certificate (void)
   g_autoptr(GTlsCertificate) certificate = NULL;
   g_autoptr(TestServer) server = NULL;
   g_autoptr(Recorder) rec = NULL;
-  TestResponse *r;
 
-#ifdef __SANITIZE_ADDRESS__
-  /* LeakSanitizer (gcc 12) crashes at exit scanning the dynamic TLS that
-   * glib-networking's GnuTLS threads leave; valgrind runs this test. */
-  g_test_skip ("LeakSanitizer cannot scan glib-networking's thread-local storage");
-  return;
-#endif
-
-  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-    {
-      g_test_skip ("No TLS backend (glib-networking)");
-      return;
-    }
+  if (test_skip_without_tls ())
+    return;
 
   certificate = g_tls_certificate_new_from_pem (test_certificate_pem, -1, &error);
   g_assert_no_error (error);
   server = test_server_new_https (certificate);
-  r = test_response_new_stream ();
-  test_response_write (r, "data: x\n\n");
-  test_server_queue (server, "/", r);
+  test_server_queue_stream (server, "/", "data: x\n\n");
 
   /* Nobody trusts the certificate: that does not get better by retrying. */
   rec = recorder_new (server, "/");
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
 
   g_assert_cmpuint (rec->errors->len, ==, 1);
-  g_assert_error (error_at (rec, 0), G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
-  g_assert_cmpuint (count_status (rec, SSE_STATUS_RECONNECTING), ==, 0);
+  g_assert_error (test_recorder_error (rec, 0), G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_assert_cmpuint (test_recorder_count_status (rec, SSE_STATUS_RECONNECTING), ==, 0);
 }
 
 /* Closing ----------------------------------------------------------------- */
@@ -1678,18 +1408,16 @@ static void
 test_close_from_handler (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new_stream ();
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
+  TestResponse *r;
 
   /* Three events in one read; the handler closes at the first. */
-  test_response_write (r, "data: 1\n\ndata: 2\n\ndata: 3\n\n");
+  r = test_server_queue_stream (server, "/", "data: 1\n\ndata: 2\n\ndata: 3\n\n");
   test_response_heartbeat (r, 10);
-  test_server_queue (server, "/", r);
 
-  rec = recorder_new (server, "/");
   rec->close_after_events = 1;
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
 
   g_assert_cmpuint (rec->events->len, ==, 1);
   g_assert_cmpuint (rec->errors->len, ==, 0);
@@ -1713,17 +1441,13 @@ static void
 test_close_from_error_handler (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new_stream ();
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
 
-  test_response_write (r, "data: 1\n\n");
-  test_response_drop (r);
-  test_server_queue (server, "/", r);
+  test_response_drop (test_server_queue_stream (server, "/", "data: 1\n\n"));
 
-  rec = recorder_new (server, "/");
   g_signal_connect (rec->source, "error", G_CALLBACK (close_on_error), NULL);
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
 
   g_assert_cmpstr (rec->log->str, ==, "connecting prepare open event error closed");
   test_run_for (30);
@@ -1734,13 +1458,10 @@ static void
 test_close_idempotent_reopen (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new_stream ();
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
 
-  test_response_write (r, "id: 9\ndata: x\n\n");
-  test_server_queue (server, "/", r);
+  test_server_queue_stream (server, "/", "id: 9\ndata: x\n\n");
 
-  rec = recorder_new (server, "/");
   sse_event_source_close (rec->source);   /* closed already: nothing */
   g_assert_cmpuint (rec->statuses->len, ==, 0);
 
@@ -1748,7 +1469,7 @@ test_close_idempotent_reopen (void)
   test_wait_until (rec->events->len == 1);
   sse_event_source_close (rec->source);
   sse_event_source_close (rec->source);
-  g_assert_cmpuint (count_status (rec, SSE_STATUS_CLOSED), ==, 1);
+  g_assert_cmpuint (test_recorder_count_status (rec, SSE_STATUS_CLOSED), ==, 1);
 
   /* Open again: a new connection that resumes from the last ID. */
   sse_event_source_open (rec->source);
@@ -1763,13 +1484,10 @@ static void
 test_close_while_connecting (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  TestResponse *r = test_response_new_stream ();
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
 
-  test_response_hang (r);
-  test_server_queue (server, "/", r);
+  test_response_hang (test_server_queue_stream (server, "/", NULL));
 
-  rec = recorder_new (server, "/");
   sse_event_source_open (rec->source);
   test_wait_until (test_server_get_n_requests (server) == 1);
   sse_event_source_close (rec->source);
@@ -1780,21 +1498,30 @@ test_close_while_connecting (void)
 
 /* Lifetime ---------------------------------------------------------------- */
 
+/* A source for @path on @server, in *@source, which is also its weak
+ * pointer: NULL once the source is finalized. */
+static void
+weak_source_new (TestServer      *server,
+                 const char      *path,
+                 SseEventSource **source)
+{
+  g_autofree char *url = test_server_get_url_for (server, path);
+
+  *source = sse_event_source_new (url);
+  g_object_add_weak_pointer (G_OBJECT (*source), (gpointer *) source);
+}
+
 static void
 test_unref_while_open (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  TestResponse *r = test_response_new_stream ();
+  TestResponse *r = test_server_queue_stream (server, "/", "data: 1\n\n");
   SseEventSource *source;
-  g_autofree char *url = test_server_get_url_for (server, "/");
   guint events = 0;
 
-  test_response_write (r, "data: 1\n\n");
   test_response_heartbeat (r, 10);
-  test_server_queue (server, "/", r);
 
-  source = sse_event_source_new (url);
-  g_object_add_weak_pointer (G_OBJECT (source), (gpointer *) &source);
+  weak_source_new (server, "/", &source);
   g_signal_connect (source, "event", G_CALLBACK (count_event), &events);
   sse_event_source_open (source);
   test_wait_until (events == 1);
@@ -1828,15 +1555,11 @@ static void
 test_unref_while_reconnecting (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  TestResponse *r = test_response_new_stream ();
   SseEventSource *source;
-  g_autofree char *url = test_server_get_url_for (server, "/");
 
-  test_response_end (r);
-  test_server_queue (server, "/", r);
+  test_response_end (test_server_queue_stream (server, "/", NULL));
 
-  source = sse_event_source_new (url);
-  g_object_add_weak_pointer (G_OBJECT (source), (gpointer *) &source);
+  weak_source_new (server, "/", &source);
   sse_event_source_set_reconnection_time (source, 20);
   sse_event_source_open (source);
   test_wait_until (sse_event_source_get_status (source) == SSE_STATUS_RECONNECTING);
@@ -1862,17 +1585,13 @@ static void
 test_unref_from_handler (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  TestResponse *r = test_response_new_stream ();
+  TestResponse *r = test_server_queue_stream (server, "/", "data: 1\n\ndata: 2\n\n");
   SseEventSource *source;
-  g_autofree char *url = test_server_get_url_for (server, "/");
   guint events = 0;
 
-  test_response_write (r, "data: 1\n\ndata: 2\n\n");
   test_response_heartbeat (r, 10);
-  test_server_queue (server, "/", r);
 
-  source = sse_event_source_new (url);
-  g_object_add_weak_pointer (G_OBJECT (source), (gpointer *) &source);
+  weak_source_new (server, "/", &source);
   g_signal_connect (source, "event", G_CALLBACK (unref_in_handler), &events);
   sse_event_source_open (source);
   test_wait_until (source == NULL);
@@ -1891,12 +1610,18 @@ typedef struct {
 } ThreadTest;
 
 static void
+thread_check (ThreadTest *test)
+{
+  if (g_thread_self () != test->thread)
+    test->wrong_thread = TRUE;
+}
+
+static void
 thread_on_event (SseEventSource *source,
                  SseEvent       *event,
                  ThreadTest     *test)
 {
-  if (g_thread_self () != test->thread)
-    test->wrong_thread = TRUE;
+  thread_check (test);
   test->n_events++;
 }
 
@@ -1905,8 +1630,7 @@ thread_on_status (SseEventSource *source,
                   GParamSpec     *pspec,
                   ThreadTest     *test)
 {
-  if (g_thread_self () != test->thread)
-    test->wrong_thread = TRUE;
+  thread_check (test);
 }
 
 static gpointer
@@ -1920,7 +1644,7 @@ thread_func (gpointer data)
   g_main_context_push_thread_default (context);
 
   source = sse_event_source_new (test->url);
-  sse_event_source_set_backoff_func (source, fast_backoff, NULL, NULL);
+  sse_event_source_set_backoff_func (source, test_fast_backoff, NULL, NULL);
   g_signal_connect (source, "event", G_CALLBACK (thread_on_event), test);
   g_signal_connect (source, "notify::status", G_CALLBACK (thread_on_status), test);
   sse_event_source_open (source);
@@ -1944,12 +1668,9 @@ test_thread_context (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
   ThreadTest test = { NULL, };
-  TestResponse *r = test_response_new_stream ();
   GThread *thread;
 
-  test_response_write (r, "data: a\n\ndata: b\n\n");
-  test_response_drop (r);
-  test_server_queue (server, "/", r);
+  test_response_drop (test_server_queue_stream (server, "/", "data: a\n\ndata: b\n\n"));
 
   /* The server runs in this thread's context, the source in the worker's. */
   test.url = test_server_get_url_for (server, "/");
@@ -1969,19 +1690,12 @@ static void
 test_network_back_reconnects_at_once (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
   g_autoptr(TestNetworkMonitor) monitor = g_object_new (TEST_TYPE_NETWORK_MONITOR, NULL);
-  TestResponse *r;
 
-  r = test_response_new_stream ();
-  test_response_write (r, "data: 1\n\n");
-  test_response_drop (r);
-  test_server_queue (server, "/", r);
-  r = test_response_new_stream ();
-  test_response_write (r, "data: 2\n\n");
-  test_server_queue (server, "/", r);
+  test_response_drop (test_server_queue_stream (server, "/", "data: 1\n\n"));
+  test_server_queue_stream (server, "/", "data: 2\n\n");
 
-  rec = recorder_new (server, "/");
   _sse_event_source_set_network_monitor (rec->source, G_NETWORK_MONITOR (monitor));
   sse_event_source_set_backoff_func (rec->source, NULL, NULL, NULL);
   sse_event_source_set_reconnection_time (rec->source, 3600 * 1000);
@@ -1990,10 +1704,10 @@ test_network_back_reconnects_at_once (void)
 
   /* The network goes, the connection with it; the wait is an hour. */
   monitor->available = FALSE;
-  test_wait_until (status_of (rec) == SSE_STATUS_RECONNECTING);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_RECONNECTING);
   test_network_monitor_set_available (monitor, FALSE);
   test_run_for (20);
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_RECONNECTING);
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_RECONNECTING);
 
   /* It comes back: the source reconnects without waiting the hour. */
   test_network_monitor_set_available (monitor, TRUE);
@@ -2005,14 +1719,11 @@ static void
 test_network_down_attempts_not_counted (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(Recorder) rec = recorder_new (server, "/");
   g_autoptr(TestNetworkMonitor) monitor = g_object_new (TEST_TYPE_NETWORK_MONITOR, NULL);
-  TestResponse *r = test_response_new_stream ();
 
-  test_response_drop (r);
-  test_server_queue (server, "/", r);
+  test_response_drop (test_server_queue_stream (server, "/", NULL));
 
-  rec = recorder_new (server, "/");
   _sse_event_source_set_network_monitor (rec->source, G_NETWORK_MONITOR (monitor));
   sse_event_source_set_max_reconnect_attempts (rec->source, 1);
 
@@ -2020,13 +1731,14 @@ test_network_down_attempts_not_counted (void)
   monitor->available = FALSE;
   sse_event_source_open (rec->source);
   test_wait_until (test_server_get_n_requests (server) >= 5);
-  g_assert_cmpint (status_of (rec), !=, SSE_STATUS_CLOSED);
+  g_assert_cmpint (test_recorder_status (rec), !=, SSE_STATUS_CLOSED);
   g_assert_cmpuint (sse_event_source_get_reconnect_attempt (rec->source), >=, 4);
 
   /* Once it is up, they are, and the source gives up after one. */
   monitor->available = TRUE;
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
-  g_assert_error (error_at (rec, rec->errors->len - 1), SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
+  g_assert_error (test_recorder_error (rec, rec->errors->len - 1), SSE_ERROR,
+                  SSE_ERROR_TOO_MANY_ATTEMPTS);
 }
 
 /* The replay test --------------------------------------------------------- */
@@ -2090,7 +1802,7 @@ test_replay (void)
   test_server_set_handler (server, "/replay", replay_handler, NULL, NULL);
   rec = recorder_new (server, "/replay");
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
 
   /* Every event exactly once, in order, and then the 204. */
   g_assert_cmpuint (rec->events->len, ==, REPLAY_EVENTS);
@@ -2103,7 +1815,8 @@ test_replay (void)
       g_assert_cmpstr (sse_event_get_data (event), ==, data);
       g_assert_cmpstr (sse_event_get_id (event), ==, id);
     }
-  g_assert_error (error_at (rec, rec->errors->len - 1), SSE_ERROR, SSE_ERROR_HTTP_STATUS);
+  g_assert_error (test_recorder_error (rec, rec->errors->len - 1), SSE_ERROR,
+                  SSE_ERROR_HTTP_STATUS);
   g_assert_cmpuint (test_server_get_n_requests (server), >, REPLAY_EVENTS / 7);
 }
 

@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 
 #if defined(__has_include)
 # if __has_include(<valgrind/valgrind.h>)
@@ -42,32 +41,15 @@
 #include "sse-parser-private.h"
 #include "test-utils.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-# define TEST_ASAN 1
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer)
-#  define TEST_ASAN 1
-# endif
-#endif
-#ifndef TEST_ASAN
-# define TEST_ASAN 0
-#endif
-
 #define KiB (1024)
 #define MiB (1024 * 1024)
-
-static gboolean
-under_asan (void)
-{
-  return TEST_ASAN;
-}
 
 /* Whether valgrind or AddressSanitizer runs this: they are slow, and they
  * keep freed memory (so RSS says nothing). */
 static gboolean
 under_memory_tool (void)
 {
-  return under_asan () || RUNNING_ON_VALGRIND != 0;
+  return test_under_asan () || RUNNING_ON_VALGRIND != 0;
 }
 
 static char *
@@ -76,83 +58,9 @@ cert_path (const char *name)
   return g_test_build_filename (G_TEST_DIST, "certs", name, NULL);
 }
 
-/* What a source emits ----------------------------------------------------- */
+/* Backoff ----------------------------------------------------------------- */
 
-typedef struct {
-  SseEventSource *source;
-  GPtrArray      *events;          /* SseEvent */
-  GPtrArray      *errors;          /* GError */
-  GArray         *delays;          /* reconnect-delay at each RECONNECTING */
-  GArray         *prepare_times;   /* monotonic µs of each prepare-request */
-  guint           n_comments;
-  guint           n_open;
-  guint           n_reconnecting;
-  gint64          opened_at;       /* of the latest OPEN */
-  gint64          error_at;        /* of the latest error */
-} Recorder;
-
-static void
-on_event (SseEventSource *source,
-          SseEvent       *event,
-          Recorder       *rec)
-{
-  g_ptr_array_add (rec->events, sse_event_ref (event));
-}
-
-static void
-on_comment (SseEventSource *source,
-            const char     *text,
-            Recorder       *rec)
-{
-  rec->n_comments++;
-}
-
-static void
-on_error (SseEventSource *source,
-          const GError   *error,
-          Recorder       *rec)
-{
-  g_test_message ("error: %s", error->message);
-  g_ptr_array_add (rec->errors, g_error_copy (error));
-  rec->error_at = g_get_monotonic_time ();
-}
-
-static void
-on_prepare_request (SseEventSource *source,
-                    SoupMessage    *msg,
-                    Recorder       *rec)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  g_array_append_val (rec->prepare_times, now);
-}
-
-static void
-on_status (SseEventSource *source,
-           GParamSpec     *pspec,
-           Recorder       *rec)
-{
-  switch (sse_event_source_get_status (source))
-    {
-    case SSE_STATUS_OPEN:
-      rec->n_open++;
-      rec->opened_at = g_get_monotonic_time ();
-      break;
-    case SSE_STATUS_RECONNECTING:
-      {
-        guint delay = sse_event_source_get_reconnect_delay (source);
-
-        rec->n_reconnecting++;
-        g_array_append_val (rec->delays, delay);
-      }
-      break;
-    case SSE_STATUS_CONNECTING:
-    case SSE_STATUS_CLOSED:
-    default:
-      break;
-    }
-}
-
+/* The delay in milliseconds given as @user_data, whatever the attempt. */
 static guint
 constant_backoff (SseEventSource *source,
                   guint           attempt,
@@ -160,100 +68,6 @@ constant_backoff (SseEventSource *source,
                   gpointer        user_data)
 {
   return GPOINTER_TO_UINT (user_data);
-}
-
-/* Records what @source emits; takes the source. Unless @default_backoff,
- * reconnections wait 1 ms. */
-static Recorder *
-recorder_new_full (SseEventSource *source,
-                   gboolean        default_backoff)
-{
-  Recorder *rec = g_new0 (Recorder, 1);
-
-  rec->source = source;
-  rec->events = g_ptr_array_new_with_free_func ((GDestroyNotify) sse_event_unref);
-  rec->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
-  rec->delays = g_array_new (FALSE, FALSE, sizeof (guint));
-  rec->prepare_times = g_array_new (FALSE, FALSE, sizeof (gint64));
-  if (!default_backoff)
-    sse_event_source_set_backoff_func (source, constant_backoff, GUINT_TO_POINTER (1), NULL);
-  g_signal_connect (source, "event", G_CALLBACK (on_event), rec);
-  g_signal_connect (source, "comment", G_CALLBACK (on_comment), rec);
-  g_signal_connect (source, "error", G_CALLBACK (on_error), rec);
-  g_signal_connect (source, "prepare-request", G_CALLBACK (on_prepare_request), rec);
-  g_signal_connect (source, "notify::status", G_CALLBACK (on_status), rec);
-  return rec;
-}
-
-static Recorder *
-recorder_new_for_url (const char *url)
-{
-  return recorder_new_full (sse_event_source_new (url), FALSE);
-}
-
-static Recorder *
-recorder_new (TestServer *server,
-              const char *path)
-{
-  g_autofree char *url = test_server_get_url_for (server, path);
-
-  return recorder_new_for_url (url);
-}
-
-static void
-recorder_free (Recorder *rec)
-{
-  g_signal_handlers_disconnect_by_data (rec->source, rec);
-  g_object_unref (rec->source);
-  g_ptr_array_unref (rec->events);
-  g_ptr_array_unref (rec->errors);
-  g_array_unref (rec->delays);
-  g_array_unref (rec->prepare_times);
-  g_free (rec);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Recorder, recorder_free)
-
-static SseStatus
-status_of (Recorder *rec)
-{
-  return sse_event_source_get_status (rec->source);
-}
-
-static SseEvent *
-event_at (Recorder *rec,
-          guint     i)
-{
-  g_assert_cmpuint (i, <, rec->events->len);
-  return g_ptr_array_index (rec->events, i);
-}
-
-static const char *
-event_data (Recorder *rec,
-            guint     i)
-{
-  return sse_event_get_data (event_at (rec, i));
-}
-
-static GError *
-error_at (Recorder *rec,
-          guint     i)
-{
-  g_assert_cmpuint (i, <, rec->errors->len);
-  return g_ptr_array_index (rec->errors, i);
-}
-
-static guint
-count_errors (Recorder *rec,
-              GQuark    domain,
-              int       code)
-{
-  guint i, n = 0;
-
-  for (i = 0; i < rec->errors->len; i++)
-    if (g_error_matches (error_at (rec, i), domain, code))
-      n++;
-  return n;
 }
 
 /* A server that replays from Last-Event-ID -------------------------------- */
@@ -306,7 +120,7 @@ static const char *const replay_events[] = {
 };
 
 static void
-check_replayed (Recorder   *rec,
+check_replayed (TestRecorder *rec,
                 TestServer *server,
                 gsize       offset)
 {
@@ -314,13 +128,13 @@ check_replayed (Recorder   *rec,
   SseEvent *event;
 
   g_assert_cmpuint (rec->events->len, ==, 3);
-  g_assert_cmpstr (event_data (rec, 0), ==, "first");
-  event = event_at (rec, 1);
+  g_assert_cmpstr (test_recorder_event_data (rec, 0), ==, "first");
+  event = test_recorder_event (rec, 1);
   g_assert_cmpstr (sse_event_get_event_type (event), ==, "tick");
   g_assert_cmpstr (sse_event_get_data (event), ==, "line one\nline two");
   g_assert_cmpstr (sse_event_get_id (event), ==, "2");
-  g_assert_cmpstr (event_data (rec, 2), ==, "third");
-  g_assert_cmpstr (sse_event_get_last_event_id (event_at (rec, 2)), ==, "3");
+  g_assert_cmpstr (test_recorder_event_data (rec, 2), ==, "third");
+  g_assert_cmpstr (sse_event_get_last_event_id (test_recorder_event (rec, 2)), ==, "3");
 
   /* The reconnection resumed after the last whole event. */
   g_assert_cmpuint (test_server_get_n_requests (server), ==, 2);
@@ -342,11 +156,10 @@ test_drop_every_byte (void)
   for (offset = 0; offset <= torn_len; offset++)
     {
       g_autoptr(TestServer) server = test_server_new ();
-      g_autoptr(Recorder) rec = NULL;
+      g_autoptr(TestRecorder) rec = test_recorder_new_for_path (server, "/");
       ReplayScript script = { replay_events, G_N_ELEMENTS (replay_events), 1, offset, TRUE };
 
       test_server_set_handler (server, "/", replay_handler, &script, NULL);
-      rec = recorder_new (server, "/");
       sse_event_source_open (rec->source);
       test_wait_until (rec->events->len >= 3);
 
@@ -354,9 +167,9 @@ test_drop_every_byte (void)
       /* One broken connection, one error (the torn chunk makes it a
        * broken connection, not a clean end, to libsoup). */
       g_assert_cmpuint (rec->errors->len, ==, 1);
-      g_assert_true (error_at (rec, 0)->domain == G_IO_ERROR);
-      g_assert_cmpuint (rec->n_reconnecting, ==, 1);
-      g_assert_cmpint (status_of (rec), ==, SSE_STATUS_OPEN);
+      g_assert_true (test_recorder_error (rec, 0)->domain == G_IO_ERROR);
+      g_assert_cmpuint (test_recorder_count_status (rec, SSE_STATUS_RECONNECTING), ==, 1);
+      g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_OPEN);
     }
 }
 
@@ -367,21 +180,20 @@ static void
 test_half_open_read_timeout (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(TestRecorder) rec = test_recorder_new_for_path (server, "/");
   ReplayScript script = { replay_events, G_N_ELEMENTS (replay_events), 1, 20, FALSE };
   guint read_timeout = 200;
   gint64 silent_for;
 
   test_server_set_handler (server, "/", replay_handler, &script, NULL);
-  rec = recorder_new (server, "/");
   sse_event_source_set_read_timeout (rec->source, read_timeout);
   sse_event_source_open (rec->source);
   test_wait_until (rec->events->len >= 3);
 
   check_replayed (rec, server, 20);
   g_assert_cmpuint (rec->errors->len, ==, 1);
-  g_assert_error (error_at (rec, 0), G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
-  g_assert_nonnull (strstr (error_at (rec, 0)->message, "sent nothing for 200 ms"));
+  g_assert_error (test_recorder_error (rec, 0), G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message, "sent nothing for 200 ms"));
 
   /* Not before the server had been silent for the whole timeout. */
   silent_for = rec->error_at - g_array_index (rec->prepare_times, gint64, 0);
@@ -396,9 +208,9 @@ static void
 test_slow_loris_body (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(TestRecorder) rec = test_recorder_new_for_path (server, "/");
   g_autoptr(GString) stream = g_string_new (NULL);
-  TestResponse *r = test_response_new_stream ();
+  TestResponse *r = test_server_queue_stream (server, "/", NULL);
   guint byte_interval = 4;
   guint read_timeout = 1000;
   guint n_padding = 0;
@@ -410,20 +222,18 @@ test_slow_loris_body (void)
   for (; stream->len * byte_interval < 3 * read_timeout / 2; n_padding++)
     g_string_append (stream, ": padding, one byte at a time\n");
   test_response_write_slowly (r, stream->str, stream->len, byte_interval);
-  test_server_queue (server, "/", r);
 
-  rec = recorder_new (server, "/");
   sse_event_source_set_read_timeout (rec->source, read_timeout);
   sse_event_source_open (rec->source);
   /* The torn event's comment, and the padding. */
-  test_wait_until (rec->n_comments == 1 + n_padding);
+  test_wait_until (rec->comments->len == 1 + n_padding);
 
-  g_assert_cmpstr (event_data (rec, 0), ==, "first");
-  g_assert_cmpstr (event_data (rec, 1), ==, "line one\nline two");
-  g_assert_cmpstr (event_data (rec, 2), ==, "third");
+  g_assert_cmpstr (test_recorder_event_data (rec, 0), ==, "first");
+  g_assert_cmpstr (test_recorder_event_data (rec, 1), ==, "line one\nline two");
+  g_assert_cmpstr (test_recorder_event_data (rec, 2), ==, "third");
   g_assert_cmpuint (rec->errors->len, ==, 0);
   g_assert_cmpuint (test_server_get_n_requests (server), ==, 1);
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_OPEN);
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_OPEN);
   /* It did take longer than the read timeout. */
   g_assert_cmpint (g_get_monotonic_time () - rec->opened_at, >, (gint64) read_timeout * 1000);
 }
@@ -441,23 +251,24 @@ test_slow_loris_headers (void)
     "\r\n"
     "data: never\n\n";
   g_autoptr(TestRawServer) server = test_raw_server_new ();
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(TestRecorder) rec = NULL;
   guint connect_timeout = 150;
 
   test_raw_server_queue (server, answer, strlen (answer), 20, TRUE);
-  rec = recorder_new_for_url (test_raw_server_get_url (server));
+  rec = test_recorder_new (sse_event_source_new (test_raw_server_get_url (server)));
   sse_event_source_set_connect_timeout (rec->source, connect_timeout);
   sse_event_source_set_max_reconnect_attempts (rec->source, 0);
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
 
   g_assert_cmpuint (rec->errors->len, ==, 2);
-  g_assert_error (error_at (rec, 0), G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
-  g_assert_nonnull (strstr (error_at (rec, 0)->message, "did not answer within 150 ms"));
-  g_assert_error (error_at (rec, 1), SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS);
+  g_assert_error (test_recorder_error (rec, 0), G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message,
+                            "did not answer within 150 ms"));
+  g_assert_error (test_recorder_error (rec, 1), SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS);
   g_assert_cmpint (rec->error_at - g_array_index (rec->prepare_times, gint64, 0), >=,
                    (gint64) connect_timeout * 1000);
-  g_assert_cmpuint (rec->n_open, ==, 0);
+  g_assert_cmpuint (test_recorder_count_status (rec, SSE_STATUS_OPEN), ==, 0);
   g_assert_cmpuint (rec->events->len, ==, 0);
   g_assert_cmpuint (test_raw_server_get_n_requests (server), ==, 1);
 }
@@ -489,9 +300,9 @@ static void
 test_huge_event (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(TestRecorder) rec = test_recorder_new_for_path (server, "/");
   g_autoptr(GBytes) chunk = NULL;
-  TestResponse *r = test_response_new_stream ();
+  TestResponse *r = test_server_queue_stream (server, "/", "id: 1\ndata: before\n\n");
   gsize chunk_size = 64 * KiB;
   gsize total = (under_memory_tool () ? 20 : 100) * 1000 * 1000;
   guint64 limit = SSE_PARSER_DEFAULT_MAX_EVENT_SIZE;
@@ -504,14 +315,11 @@ test_huge_event (void)
   memset (data, 'x', chunk_size);
   chunk = g_bytes_new_take (data, chunk_size);
 
-  test_response_write (r, "id: 1\ndata: before\n\n");
   test_response_write (r, "data: ");
   for (sent = 0; sent < total; sent += chunk_size)
     test_response_write_bytes (r, chunk);
   test_response_write (r, "\n\nid: 2\ndata: after\n\n");
-  test_server_queue (server, "/", r);
 
-  rec = recorder_new (server, "/");
   g_assert_cmpuint (sse_event_source_get_max_event_size (rec->source), ==, limit);
   probe.parser = _sse_event_source_get_parser (rec->source);
 
@@ -527,13 +335,13 @@ test_huge_event (void)
   g_source_destroy (timer);
   g_source_unref (timer);
 
-  g_assert_cmpstr (event_data (rec, 0), ==, "before");
-  g_assert_cmpstr (event_data (rec, 1), ==, "after");
-  g_assert_cmpstr (sse_event_get_id (event_at (rec, 1)), ==, "2");
+  g_assert_cmpstr (test_recorder_event_data (rec, 0), ==, "before");
+  g_assert_cmpstr (test_recorder_event_data (rec, 1), ==, "after");
+  g_assert_cmpstr (sse_event_get_id (test_recorder_event (rec, 1)), ==, "2");
   g_assert_cmpuint (rec->errors->len, ==, 1);
-  g_assert_error (error_at (rec, 0), SSE_ERROR, SSE_ERROR_EVENT_TOO_LARGE);
+  g_assert_error (test_recorder_error (rec, 0), SSE_ERROR, SSE_ERROR_EVENT_TOO_LARGE);
   g_assert_cmpuint (test_server_get_n_requests (server), ==, 1);
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_OPEN);
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_OPEN);
 
   /* The parser never held much more than the limit (the buffer of the
    * dropped event, and the small ones of the others), and let go of it
@@ -565,9 +373,9 @@ static void
 test_hostile_bytes (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(TestRecorder) rec = test_recorder_new_for_path (server, "/");
   g_autoptr(GString) comments = g_string_new (NULL);
-  TestResponse *r = test_response_new_stream ();
+  TestResponse *r = test_server_queue_stream (server, "/", NULL);
   SseEvent *event;
   guint i;
 
@@ -588,31 +396,29 @@ test_hostile_bytes (void)
     g_string_append (comments, ":ping\n");
   test_response_write (r, comments->str);
   test_response_write (r, "id: 7\ndata: after comments\n\n");
-  test_server_queue (server, "/", r);
 
-  rec = recorder_new (server, "/");
   sse_event_source_open (rec->source);
   test_wait_until (rec->events->len == 7);
 
-  g_assert_cmpstr (event_data (rec, 0), ==, "bad \xEF\xBF\xBD\xEF\xBF\xBD end");
-  g_assert_cmpstr (event_data (rec, 1), ==, "cut \xEF\xBF\xBDx");
+  g_assert_cmpstr (test_recorder_event_data (rec, 0), ==, "bad \xEF\xBF\xBD\xEF\xBF\xBD end");
+  g_assert_cmpstr (test_recorder_event_data (rec, 1), ==, "cut \xEF\xBF\xBDx");
   /* "\uFEFFdata: hidden" is an unknown field: no event. */
-  g_assert_cmpstr (event_data (rec, 2), ==, "mid\xEF\xBB\xBF" "bom");
+  g_assert_cmpstr (test_recorder_event_data (rec, 2), ==, "mid\xEF\xBB\xBF" "bom");
 
-  event = event_at (rec, 3);
+  event = test_recorder_event (rec, 3);
   g_assert_cmpmem (sse_event_get_data (event), sse_event_get_data_length (event),
                    "nul\0inside", 10);
   g_assert_cmpstr (sse_event_get_id (event), ==, "5");
 
   /* An id with a NUL is ignored: the last event ID stays. */
-  event = event_at (rec, 4);
+  event = test_recorder_event (rec, 4);
   g_assert_cmpstr (sse_event_get_data (event), ==, "id ignored");
   g_assert_null (sse_event_get_id (event));
   g_assert_cmpstr (sse_event_get_last_event_id (event), ==, "5");
 
-  g_assert_cmpstr (event_data (rec, 5), ==, "split \xF0\x9F\x98\x80");
-  g_assert_cmpstr (event_data (rec, 6), ==, "after comments");
-  g_assert_cmpuint (rec->n_comments, ==, 10000);
+  g_assert_cmpstr (test_recorder_event_data (rec, 5), ==, "split \xF0\x9F\x98\x80");
+  g_assert_cmpstr (test_recorder_event_data (rec, 6), ==, "after comments");
+  g_assert_cmpuint (rec->comments->len, ==, 10000);
 
   /* All valid UTF-8 (g_utf8_validate() stops at a NUL: event 3 is checked
    * in two halves). */
@@ -621,7 +427,7 @@ test_hostile_bytes (void)
       const char *data;
       gsize len;
 
-      event = event_at (rec, i);
+      event = test_recorder_event (rec, i);
       data = sse_event_get_data (event);
       len = sse_event_get_data_length (event);
       g_assert_true (g_utf8_validate (data, -1, NULL));
@@ -644,39 +450,36 @@ test_server_error_burst (void)
 {
   static const guint statuses[] = { 500, 503, 429, 503 };
   g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
-  g_autofree char *url = test_server_get_url_for (server, "/");
-  TestResponse *r;
+  g_autoptr(TestRecorder) rec = test_recorder_new_for_path (server, "/");
   gint64 waited;
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (statuses); i++)
     {
-      r = test_response_new (statuses[i]);
+      TestResponse *r = test_response_new_complete (statuses[i], NULL, NULL);
+
       if (statuses[i] == 429)
         test_response_add_header (r, "Retry-After", "1");
-      test_response_end (r);
       test_server_queue (server, "/", r);
     }
-  r = test_response_new_stream ();
-  test_response_write (r, "id: 1\ndata: up\n\n");
-  test_server_queue (server, "/", r);
+  test_server_queue_stream (server, "/", "id: 1\ndata: up\n\n");
 
-  rec = recorder_new_full (sse_event_source_new (url), TRUE);
+  /* The default backoff. */
+  sse_event_source_set_backoff_func (rec->source, NULL, NULL, NULL);
   sse_event_source_set_reconnection_time (rec->source, 20);
   sse_event_source_set_retry_on_server_error (rec->source, TRUE);
   sse_event_source_open (rec->source);
   test_wait_until (rec->events->len == 1);
 
-  g_assert_cmpstr (event_data (rec, 0), ==, "up");
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_OPEN);
+  g_assert_cmpstr (test_recorder_event_data (rec, 0), ==, "up");
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_OPEN);
   g_assert_cmpuint (rec->errors->len, ==, G_N_ELEMENTS (statuses));
   for (i = 0; i < G_N_ELEMENTS (statuses); i++)
     {
       g_autofree char *code = g_strdup_printf (" %u ", statuses[i]);
 
-      g_assert_error (error_at (rec, i), SSE_ERROR, SSE_ERROR_HTTP_STATUS);
-      g_assert_nonnull (strstr (error_at (rec, i)->message, code));
+      g_assert_error (test_recorder_error (rec, i), SSE_ERROR, SSE_ERROR_HTTP_STATUS);
+      g_assert_nonnull (strstr (test_recorder_error (rec, i)->message, code));
     }
 
   g_assert_cmpuint (rec->delays->len, ==, 4);
@@ -706,7 +509,7 @@ test_redirect_loop_two_servers (void)
 {
   g_autoptr(TestServer) a = test_server_new ();
   g_autoptr(TestServer) b = test_server_new ();
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(TestRecorder) rec = test_recorder_new_for_path (a, "/loop");
   g_autofree char *to_a = test_server_get_url_for (a, "/loop");
   g_autofree char *to_b = test_server_get_url_for (b, "/loop");
   guint requests;
@@ -714,13 +517,13 @@ test_redirect_loop_two_servers (void)
   test_server_queue (a, "/loop", test_response_new_redirect (302, to_b));
   test_server_queue (b, "/loop", test_response_new_redirect (307, to_a));
 
-  rec = recorder_new (a, "/loop");
   sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
 
   g_assert_cmpuint (rec->errors->len, ==, 1);
-  g_assert_error (error_at (rec, 0), SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS);
-  g_assert_nonnull (strstr (error_at (rec, 0)->message, "redirect loop"));
+  g_assert_error (test_recorder_error (rec, 0), SOUP_SESSION_ERROR,
+                  SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS);
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message, "redirect loop"));
   requests = test_server_get_n_requests (a) + test_server_get_n_requests (b);
   g_assert_cmpuint (requests, ==, 21);
 
@@ -728,7 +531,7 @@ test_redirect_loop_two_servers (void)
   test_run_for (100);
   g_assert_cmpuint (test_server_get_n_requests (a) + test_server_get_n_requests (b), ==, requests);
   g_assert_cmpuint (rec->prepare_times->len, ==, 1);
-  g_assert_cmpuint (rec->n_reconnecting, ==, 0);
+  g_assert_cmpuint (test_recorder_count_status (rec, SSE_STATUS_RECONNECTING), ==, 0);
 }
 
 /* The server goes away (its connections with it) and comes back on the same
@@ -746,20 +549,21 @@ test_server_restart (void)
   ReplayScript after = { events, G_N_ELEMENTS (events), G_MAXUINT, 0, FALSE };
   TestServer *server = test_server_new ();
   g_autoptr(TestServer) again = NULL;
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(TestRecorder) rec = NULL;
   guint port = test_server_get_port (server);
   guint i;
 
   test_server_set_handler (server, "/", replay_handler, &before, NULL);
-  rec = recorder_new (server, "/");
+  rec = test_recorder_new_for_path (server, "/");
   sse_event_source_set_backoff_func (rec->source, constant_backoff, GUINT_TO_POINTER (10), NULL);
   sse_event_source_open (rec->source);
   test_wait_until (rec->events->len == 2);
 
   /* Down: at least two attempts are refused. */
   test_server_free (server);
-  test_wait_until (count_errors (rec, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) >= 2);
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_RECONNECTING);
+  test_wait_until (test_recorder_count_errors (rec, G_IO_ERROR,
+                                               G_IO_ERROR_CONNECTION_REFUSED) >= 2);
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_RECONNECTING);
 
   /* Up again, where it was. */
   again = test_server_new_on_port (port);
@@ -770,11 +574,11 @@ test_server_restart (void)
     {
       g_autofree char *expected = g_strdup_printf ("%u", i + 1);
 
-      g_assert_cmpstr (event_data (rec, i), ==, expected);
+      g_assert_cmpstr (test_recorder_event_data (rec, i), ==, expected);
     }
   g_assert_cmpstr (test_request_get_header (test_server_get_request (again, 0), "Last-Event-ID"),
                    ==, "2");
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_OPEN);
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_OPEN);
 }
 
 /* Soak --------------------------------------------------------------------- */
@@ -913,134 +717,6 @@ test_soak (void)
 
 /* The server side ------------------------------------------------------------ */
 
-/* Streams made by the handler of a TestServer's SoupServer, at /stream. */
-typedef struct {
-  GPtrArray      *streams;       /* SseServerStream, unless @forget */
-  gboolean        forget;        /* keep no reference: for the broadcaster only */
-  guint           n_made;
-  SseBroadcaster *broadcaster;   /* when set, streams are added to it */
-  guint64         max_queued;    /* for new streams, unless 0 */
-} Streams;
-
-static void
-stream_handler (SoupServer        *soup_server,
-                SoupServerMessage *msg,
-                const char        *path,
-                GHashTable        *query,
-                gpointer           user_data)
-{
-  Streams *streams = user_data;
-  g_autoptr(SseServerStream) stream = sse_server_stream_new (msg);
-
-  if (streams->max_queued != 0)
-    sse_server_stream_set_max_queued_bytes (stream, streams->max_queued);
-  streams->n_made++;
-  if (!streams->forget)
-    g_ptr_array_add (streams->streams, g_object_ref (stream));
-  if (streams->broadcaster != NULL)
-    sse_broadcaster_add_stream (streams->broadcaster, stream);
-}
-
-static void
-streams_init (Streams    *streams,
-              TestServer *server)
-{
-  streams->streams = g_ptr_array_new_with_free_func (g_object_unref);
-  soup_server_add_handler (test_server_get_soup_server (server), "/stream",
-                           stream_handler, streams, NULL);
-}
-
-static void
-streams_clear (Streams *streams)
-{
-  g_clear_object (&streams->broadcaster);
-  g_clear_pointer (&streams->streams, g_ptr_array_unref);
-}
-
-static SseServerStream *
-stream_at (Streams *streams,
-           guint    i)
-{
-  g_assert_cmpuint (i, <, streams->streams->len);
-  return g_ptr_array_index (streams->streams, i);
-}
-
-/* A client that sends its request, then reads only when asked to. */
-typedef struct {
-  GSocketConnection *connection;
-  GSocket           *socket;
-  gsize              received;
-} RawClient;
-
-static RawClient *
-raw_client_new (TestServer *server,
-                Streams    *streams)
-{
-  RawClient *client = g_new0 (RawClient, 1);
-  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *request = NULL;
-  guint before = streams->n_made;
-
-  client->connection = g_socket_client_connect_to_host (socket_client, "127.0.0.1",
-                                                        test_server_get_port (server),
-                                                        NULL, &error);
-  g_assert_no_error (error);
-  client->socket = g_socket_connection_get_socket (client->connection);
-  /* A small receive buffer, so that the server has to queue soon. */
-  g_socket_set_option (client->socket, SOL_SOCKET, SO_RCVBUF, 4096, NULL);
-  request = g_strdup ("GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                      "Accept: text/event-stream\r\n\r\n");
-  g_socket_send (client->socket, request, strlen (request), NULL, &error);
-  g_assert_no_error (error);
-  g_socket_set_blocking (client->socket, FALSE);
-
-  test_wait_until (streams->n_made > before);
-  return client;
-}
-
-/* Reads what is there without blocking; returns all bytes read so far. */
-static gsize
-raw_client_read (RawClient *client)
-{
-  char buffer[16 * KiB];
-  gssize n;
-
-  while ((n = g_socket_receive (client->socket, buffer, sizeof buffer, NULL, NULL)) > 0)
-    client->received += n;
-  return client->received;
-}
-
-/* Closes with a reset, as a client that crashed or lost its network: the
- * server's next write fails at once. */
-static void
-raw_client_abort (RawClient *client)
-{
-  struct linger linger = { 1, 0 };
-
-  setsockopt (g_socket_get_fd (client->socket), SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
-  g_socket_close (client->socket, NULL);
-}
-
-static void
-raw_client_free (RawClient *client)
-{
-  g_io_stream_close (G_IO_STREAM (client->connection), NULL, NULL);
-  g_object_unref (client->connection);
-  g_free (client);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RawClient, raw_client_free)
-
-static void
-on_closed_record (SseServerStream *stream,
-                  const GError    *error,
-                  GError         **out)
-{
-  g_assert_null (*out);
-  *out = error != NULL ? g_error_copy (error) : g_error_new_literal (G_IO_ERROR, 0, "no error");
-}
-
 /* A client disconnects (with a reset) while the server is in the middle of
  * writing a 4 MiB event to it, alongside a client that reads: the stream
  * of the first reports the lost client, the broadcaster drops it and goes
@@ -1048,51 +724,44 @@ on_closed_record (SseServerStream *stream,
 static void
 test_server_client_disconnects_mid_write (void)
 {
-  g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(RawClient) quitter = NULL;
-  g_autoptr(Recorder) reader = NULL;
+  g_autoptr(TestStreamServer) server = test_stream_server_new ();
+  g_autoptr(TestRawClient) quitter = NULL;
+  g_autoptr(TestRecorder) reader = test_recorder_new (sse_event_source_new (server->url));
   g_autoptr(GError) closed_error = NULL;
-  g_autofree char *url = test_server_get_url_for (server, "/stream");
   g_autofree char *big = NULL;
-  Streams streams = { NULL, };
+  SseServerStream *quitting;
   gsize big_len = 4 * MiB;
 
-  streams_init (&streams, server);
-  streams.broadcaster = sse_broadcaster_new ();
-  streams.max_queued = 16 * MiB;
+  server->broadcaster = sse_broadcaster_new ();
+  server->max_queued = 16 * MiB;
 
-  reader = recorder_new_for_url (url);
   sse_event_source_open (reader->source);
-  test_wait_until (sse_broadcaster_get_n_streams (streams.broadcaster) == 1 &&
-                   status_of (reader) == SSE_STATUS_OPEN);
-  quitter = raw_client_new (server, &streams);
-  g_assert_cmpuint (sse_broadcaster_get_n_streams (streams.broadcaster), ==, 2);
-  g_signal_connect (stream_at (&streams, 1), "closed", G_CALLBACK (on_closed_record),
-                    &closed_error);
+  test_wait_until (sse_broadcaster_get_n_streams (server->broadcaster) == 1 &&
+                   test_recorder_status (reader) == SSE_STATUS_OPEN);
+  quitter = test_raw_client_new (server);
+  g_assert_cmpuint (sse_broadcaster_get_n_streams (server->broadcaster), ==, 2);
+  quitting = test_stream_server_get_stream (server, 1);
+  g_signal_connect (quitting, "closed", G_CALLBACK (test_record_closed_error), &closed_error);
 
-  big = g_malloc (big_len + 1);
-  memset (big, 'z', big_len);
-  big[big_len] = '\0';
-  sse_broadcaster_send (streams.broadcaster, NULL, big, "1");
+  big = g_strnfill (big_len, 'z');
+  sse_broadcaster_send (server->broadcaster, NULL, big, "1");
 
   /* The quitter reads a little of it, then goes. */
-  test_poll_until (raw_client_read (quitter) >= 64 * KiB);
-  g_assert_cmpuint (sse_server_stream_get_queued_bytes (stream_at (&streams, 1)), >, 0);
-  raw_client_abort (quitter);
-  sse_broadcaster_send (streams.broadcaster, NULL, "after", "2");
+  test_poll_until (test_raw_client_read (quitter) >= 64 * KiB);
+  g_assert_cmpuint (sse_server_stream_get_queued_bytes (quitting), >, 0);
+  test_raw_client_abort (quitter);
+  sse_broadcaster_send (server->broadcaster, NULL, "after", "2");
 
   test_wait_until (closed_error != NULL);
   g_assert_true (closed_error->domain == G_IO_ERROR);
-  g_assert_true (sse_server_stream_is_closed (stream_at (&streams, 1)));
-  g_assert_false (sse_server_stream_send (stream_at (&streams, 1), NULL, "x", NULL));
-  test_wait_until (sse_broadcaster_get_n_streams (streams.broadcaster) == 1);
+  g_assert_true (sse_server_stream_is_closed (quitting));
+  g_assert_false (sse_server_stream_send (quitting, NULL, "x", NULL));
+  test_wait_until (sse_broadcaster_get_n_streams (server->broadcaster) == 1);
 
   test_wait_until (reader->events->len == 2);
-  g_assert_cmpuint (sse_event_get_data_length (event_at (reader, 0)), ==, big_len);
-  g_assert_cmpstr (event_data (reader, 1), ==, "after");
+  g_assert_cmpuint (sse_event_get_data_length (test_recorder_event (reader, 0)), ==, big_len);
+  g_assert_cmpstr (test_recorder_event_data (reader, 1), ==, "after");
   g_assert_cmpuint (reader->errors->len, ==, 0);
-
-  streams_clear (&streams);
 }
 
 /* One event bigger than max-queued-bytes, sent to a client that has read
@@ -1101,31 +770,26 @@ test_server_client_disconnects_mid_write (void)
 static void
 test_server_event_larger_than_queue (void)
 {
-  g_autoptr(TestServer) server = test_server_new ();
-  g_autoptr(Recorder) reader = NULL;
-  g_autofree char *url = test_server_get_url_for (server, "/stream");
+  g_autoptr(TestStreamServer) server = test_stream_server_new ();
+  g_autoptr(TestRecorder) reader = test_recorder_new (sse_event_source_new (server->url));
   g_autofree char *big = NULL;
-  Streams streams = { NULL, };
+  SseServerStream *stream;
   gsize big_len = 3 * SSE_SERVER_STREAM_DEFAULT_MAX_QUEUED_BYTES;
 
-  streams_init (&streams, server);
-  reader = recorder_new_for_url (url);
   sse_event_source_open (reader->source);
-  test_wait_until (streams.streams->len == 1 && status_of (reader) == SSE_STATUS_OPEN);
-  test_wait_until (sse_server_stream_get_queued_bytes (stream_at (&streams, 0)) == 0);
+  test_wait_until (server->streams->len == 1 && test_recorder_status (reader) == SSE_STATUS_OPEN);
+  stream = test_stream_server_get_stream (server, 0);
+  test_wait_until (sse_server_stream_get_queued_bytes (stream) == 0);
 
-  big = g_malloc (big_len + 1);
-  memset (big, 'b', big_len);
-  big[big_len] = '\0';
-  g_assert_true (sse_server_stream_send (stream_at (&streams, 0), NULL, big, "1"));
+  big = g_strnfill (big_len, 'b');
+  g_assert_true (sse_server_stream_send (stream, NULL, big, "1"));
   test_wait_until (reader->events->len == 1);
-  g_assert_cmpuint (sse_event_get_data_length (event_at (reader, 0)), ==, big_len);
+  g_assert_cmpuint (sse_event_get_data_length (test_recorder_event (reader, 0)), ==, big_len);
 
-  /* But a client that does not keep up is still dropped. */
-  g_assert_false (sse_server_stream_is_closed (stream_at (&streams, 0)));
+  /* The client kept up: it stays connected, with no error. (Clients that
+   * do not keep up are dropped: see /faults/server/never-reads.) */
+  g_assert_false (sse_server_stream_is_closed (stream));
   g_assert_cmpuint (reader->errors->len, ==, 0);
-
-  streams_clear (&streams);
 }
 
 /* Clients that join and leave while a broadcast runs -------------------- */
@@ -1239,11 +903,9 @@ raise_fd_limit (guint wanted)
 static void
 test_server_crowd (void)
 {
-  g_autoptr(TestServer) server = test_server_new ();
+  g_autoptr(TestStreamServer) server = test_stream_server_new ();
   g_autoptr(SoupSession) session = NULL;
-  g_autofree char *url = test_server_get_url_for (server, "/stream");
   g_autofree MemberRef *refs = NULL;
-  Streams streams = { NULL, };
   Crowd crowd = { NULL, };
   guint n_members = RUNNING_ON_VALGRIND ? 100 : 1000;
   guint wave = 20, n_finalized = 0, n_removed = 0, room, i;
@@ -1253,12 +915,11 @@ test_server_crowd (void)
   room = raise_fd_limit (4 * wave + 64);
   g_assert_cmpuint (room, >=, 4 * wave + 64);
 
-  streams_init (&streams, server);
-  streams.forget = TRUE;
-  streams.broadcaster = sse_broadcaster_new ();
-  g_signal_connect (streams.broadcaster, "stream-added", G_CALLBACK (on_stream_added),
+  server->forget = TRUE;
+  server->broadcaster = sse_broadcaster_new ();
+  g_signal_connect (server->broadcaster, "stream-added", G_CALLBACK (on_stream_added),
                     &n_finalized);
-  g_signal_connect_swapped (streams.broadcaster, "stream-removed",
+  g_signal_connect_swapped (server->broadcaster, "stream-removed",
                             G_CALLBACK (g_atomic_int_inc), &n_removed);
   session = soup_session_new_with_options ("timeout", 0,
                                            "max-conns", n_members + 10,
@@ -1269,7 +930,7 @@ test_server_crowd (void)
   refs = g_new0 (MemberRef, n_members);
 
   ticker = g_timeout_source_new (2);
-  g_source_set_callback (ticker, broadcast_tick, streams.broadcaster, NULL);
+  g_source_set_callback (ticker, broadcast_tick, server->broadcaster, NULL);
   g_source_attach (ticker, g_main_context_get_thread_default ());
 
   for (i = 0; i < n_members; i++)
@@ -1279,7 +940,7 @@ test_server_crowd (void)
       member->in_order = TRUE;
       refs[i] = (MemberRef) { &crowd, member };
       member->source = g_object_new (SSE_TYPE_EVENT_SOURCE,
-                                     "url", url, "session", session, NULL);
+                                     "url", server->url, "session", session, NULL);
       sse_event_source_set_max_reconnect_attempts (member->source, 0);
       g_signal_connect (member->source, "event", G_CALLBACK (on_member_event), &refs[i]);
       g_signal_connect (member->source, "error", G_CALLBACK (on_member_error), &refs[i]);
@@ -1292,7 +953,7 @@ test_server_crowd (void)
   test_wait_until (crowd.n_left == n_members);
 
   /* The broadcast finds out that the last ones left. */
-  test_wait_until (sse_broadcaster_get_n_streams (streams.broadcaster) == 0);
+  test_wait_until (sse_broadcaster_get_n_streams (server->broadcaster) == 0);
   g_source_destroy (ticker);
   g_source_unref (ticker);
 
@@ -1307,7 +968,7 @@ test_server_crowd (void)
       g_object_unref (member->source);
     }
   g_assert_cmpuint (crowd.n_errors, ==, 0);
-  g_assert_cmpuint (streams.n_made, ==, n_members);
+  g_assert_cmpuint (server->n_made, ==, n_members);
   g_assert_cmpuint (n_removed, ==, n_members);
   g_assert_cmpuint (n_finalized, ==, n_members);
 
@@ -1316,7 +977,6 @@ test_server_crowd (void)
   test_poll_until (test_count_connection_fds () == 0);
 
   g_free (crowd.members);
-  streams_clear (&streams);
 }
 
 /* A client that never reads: its stream queues up to max-queued-bytes
@@ -1326,29 +986,25 @@ test_server_crowd (void)
 static void
 test_server_never_reads (void)
 {
-  g_autoptr(TestServer) server = test_server_new ();
+  g_autoptr(TestStreamServer) server = test_stream_server_new ();
   g_autofree char *payload = NULL;
-  Streams streams = { NULL, };
   gsize payload_len = 60 * KiB;
   guint64 limit = SSE_SERVER_STREAM_DEFAULT_MAX_QUEUED_BYTES;
   gsize rss_first = 0, rss_last;
   guint fds_first = 0, fds_last;
   guint rounds = RUNNING_ON_VALGRIND ? 3 : 10, round;
 
-  streams_init (&streams, server);
-  payload = g_malloc (payload_len + 1);
-  memset (payload, 'q', payload_len);
-  payload[payload_len] = '\0';
+  payload = g_strnfill (payload_len, 'q');
 
   for (round = 0; round < rounds; round++)
     {
       g_autoptr(GError) closed_error = NULL;
-      RawClient *client = raw_client_new (server, &streams);
-      SseServerStream *stream = stream_at (&streams, round);
+      TestRawClient *client = test_raw_client_new (server);
+      SseServerStream *stream = test_stream_server_get_stream (server, round);
       guint sent = 0;
 
       g_assert_cmpuint (sse_server_stream_get_max_queued_bytes (stream), ==, limit);
-      g_signal_connect (stream, "closed", G_CALLBACK (on_closed_record), &closed_error);
+      g_signal_connect (stream, "closed", G_CALLBACK (test_record_closed_error), &closed_error);
 
       /* Distinct bytes per event (no sharing between events), with the
        * main loop run between sends so that libsoup writes what the
@@ -1367,11 +1023,11 @@ test_server_never_reads (void)
       /* The server let go of its end at once (the client's end is the one
        * descriptor left), and nothing is left once the client goes. */
       test_poll_until (test_count_connection_fds () == 1);
-      raw_client_free (client);
+      test_raw_client_free (client);
       test_poll_until (test_count_connection_fds () == 0);
 
       /* The stream is done with; the test keeps nothing of it. */
-      g_ptr_array_index (streams.streams, round) = NULL;
+      g_ptr_array_index (server->streams, round) = NULL;
       g_object_unref (stream);
 
       if (round == 0)
@@ -1388,8 +1044,7 @@ test_server_never_reads (void)
   if (!under_memory_tool ())
     g_assert_cmpuint (rss_last, <=, rss_first + 1 * MiB);
 
-  g_ptr_array_set_free_func (streams.streams, NULL);
-  streams_clear (&streams);
+  g_ptr_array_set_free_func (server->streams, NULL);
 }
 
 /* Security ------------------------------------------------------------------- */
@@ -1442,11 +1097,11 @@ test_last_event_id_injection (void)
     "id: 3\0X-Injected: nul-then-text\n\n"
     "data: one\n\n";
   g_autoptr(TestRawServer) server = test_raw_server_new ();
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(TestRecorder) rec = NULL;
   guint i;
 
   test_raw_server_queue (server, answer, sizeof answer - 1, 0, TRUE);
-  rec = recorder_new_for_url (test_raw_server_get_url (server));
+  rec = test_recorder_new (sse_event_source_new (test_raw_server_get_url (server)));
 
   sse_event_source_set_last_event_id (rec->source, "start");
   g_test_expect_message ("Sse", G_LOG_LEVEL_CRITICAL, "*strpbrk*");
@@ -1478,30 +1133,11 @@ test_last_event_id_injection (void)
 
   /* The event after the ignored ids carries the one id that counted. */
   g_assert_cmpuint (rec->events->len, >=, 1);
-  g_assert_cmpstr (event_data (rec, 0), ==, "one");
-  g_assert_cmpstr (sse_event_get_last_event_id (event_at (rec, 0)), ==, "1");
+  g_assert_cmpstr (test_recorder_event_data (rec, 0), ==, "one");
+  g_assert_cmpstr (sse_event_get_last_event_id (test_recorder_event (rec, 0)), ==, "1");
 }
 
 /* TLS ------------------------------------------------------------------------ */
-
-static gboolean
-skip_without_tls (void)
-{
-  if (under_asan ())
-    {
-      /* As in test-event-source.c: LeakSanitizer (gcc 12) crashes at exit
-       * scanning the dynamic TLS that glib-networking's GnuTLS threads
-       * leave; valgrind runs these tests. */
-      g_test_skip ("LeakSanitizer cannot scan glib-networking's thread-local storage");
-      return TRUE;
-    }
-  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-    {
-      g_test_skip ("No TLS backend (glib-networking)");
-      return TRUE;
-    }
-  return FALSE;
-}
 
 /* An HTTPS TestServer with tests/certs/@name.pem and @name-key.pem, sending
  * one event. */
@@ -1515,14 +1151,11 @@ tls_server_new (const char *name)
   g_autoptr(GTlsCertificate) certificate = NULL;
   g_autoptr(GError) error = NULL;
   TestServer *server;
-  TestResponse *r;
 
   certificate = g_tls_certificate_new_from_files (cert_file, key_file, &error);
   g_assert_no_error (error);
   server = test_server_new_https (certificate);
-  r = test_response_new_stream ();
-  test_response_write (r, "id: 1\ndata: secure\n\n");
-  test_server_queue (server, "/", r);
+  test_server_queue_stream (server, "/", "id: 1\ndata: secure\n\n");
   return server;
 }
 
@@ -1541,6 +1174,25 @@ trust (SseEventSource *source,
   soup_session_set_tls_database (sse_event_source_get_session (source), database);
 }
 
+/* Opens a source for an HTTPS server with tests/certs/@name.pem (made in
+ * *@server, with tls_server_new()), whose session trusts the certificates
+ * in tests/certs/@trusted (unless NULL: the system's only); returns its
+ * recorder. */
+static TestRecorder *
+tls_open (const char  *name,
+          const char  *trusted,
+          TestServer **server)
+{
+  TestRecorder *rec;
+
+  *server = tls_server_new (name);
+  rec = test_recorder_new_for_path (*server, "/");
+  if (trusted != NULL)
+    trust (rec->source, trusted);
+  sse_event_source_open (rec->source);
+  return rec;
+}
+
 /* Validation is on by default: a self-signed certificate that nobody
  * trusts fails the connection with a clear G_TLS_ERROR_BAD_CERTIFICATE,
  * once: the source closes and does not try again. */
@@ -1548,31 +1200,29 @@ static void
 test_tls_untrusted (void)
 {
   g_autoptr(TestServer) server = NULL;
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(TestRecorder) rec = NULL;
 
-  if (skip_without_tls ())
+  if (test_skip_without_tls ())
     return;
 
-  server = tls_server_new ("self-signed");
-  rec = recorder_new (server, "/");
-  sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  rec = tls_open ("self-signed", NULL, &server);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
 
   g_assert_cmpuint (rec->errors->len, ==, 1);
-  g_assert_error (error_at (rec, 0), G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_assert_error (test_recorder_error (rec, 0), G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
   /* It says where, why, and what to do about it. */
-  g_assert_nonnull (strstr (error_at (rec, 0)->message, "https://127.0.0.1:"));
-  g_assert_nonnull (strstr (error_at (rec, 0)->message,
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message, "https://127.0.0.1:"));
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message,
                             "not signed by a trusted certificate authority"));
-  g_assert_nonnull (strstr (error_at (rec, 0)->message, "TLS database"));
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message, "TLS database"));
 
   /* No loop: one attempt, and it stays that way. */
   test_run_for (200);
   g_assert_cmpuint (rec->prepare_times->len, ==, 1);
-  g_assert_cmpuint (rec->n_reconnecting, ==, 0);
+  g_assert_cmpuint (test_recorder_count_status (rec, SSE_STATUS_RECONNECTING), ==, 0);
   g_assert_cmpuint (rec->errors->len, ==, 1);
   g_assert_cmpuint (test_server_get_n_requests (server), ==, 0);
-  g_assert_cmpint (status_of (rec), ==, SSE_STATUS_CLOSED);
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_CLOSED);
 }
 
 /* The development way: a session whose TLS database trusts a given CA. A
@@ -1581,20 +1231,18 @@ static void
 test_tls_trusted_ca (void)
 {
   g_autoptr(TestServer) server = NULL;
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(TestRecorder) rec = NULL;
 
-  if (skip_without_tls ())
+  if (test_skip_without_tls ())
     return;
 
-  server = tls_server_new ("server");
-  rec = recorder_new (server, "/");
-  trust (rec->source, "ca.pem");
-  sse_event_source_open (rec->source);
+  rec = tls_open ("server", "ca.pem", &server);
   test_wait_until (rec->events->len == 1);
 
-  g_assert_cmpstr (event_data (rec, 0), ==, "secure");
+  g_assert_cmpstr (test_recorder_event_data (rec, 0), ==, "secure");
   g_assert_cmpuint (rec->errors->len, ==, 0);
-  g_assert_true (g_str_has_prefix (sse_event_get_origin (event_at (rec, 0)), "https://"));
+  g_assert_true (g_str_has_prefix (sse_event_get_origin (test_recorder_event (rec, 0)),
+                                   "https://"));
 }
 
 /* A self-signed certificate can be trusted by itself, the same way. */
@@ -1602,18 +1250,15 @@ static void
 test_tls_trusted_self_signed (void)
 {
   g_autoptr(TestServer) server = NULL;
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(TestRecorder) rec = NULL;
 
-  if (skip_without_tls ())
+  if (test_skip_without_tls ())
     return;
 
-  server = tls_server_new ("self-signed");
-  rec = recorder_new (server, "/");
-  trust (rec->source, "self-signed.pem");
-  sse_event_source_open (rec->source);
+  rec = tls_open ("self-signed", "self-signed.pem", &server);
   test_wait_until (rec->events->len == 1);
 
-  g_assert_cmpstr (event_data (rec, 0), ==, "secure");
+  g_assert_cmpstr (test_recorder_event_data (rec, 0), ==, "secure");
   g_assert_cmpuint (rec->errors->len, ==, 0);
 }
 
@@ -1623,21 +1268,18 @@ static void
 test_tls_trusted_ca_wrong_host (void)
 {
   g_autoptr(TestServer) server = NULL;
-  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(TestRecorder) rec = NULL;
 
-  if (skip_without_tls ())
+  if (test_skip_without_tls ())
     return;
 
-  server = tls_server_new ("wrong-host");
-  rec = recorder_new (server, "/");
-  trust (rec->source, "ca.pem");
-  sse_event_source_open (rec->source);
-  test_wait_until (status_of (rec) == SSE_STATUS_CLOSED);
+  rec = tls_open ("wrong-host", "ca.pem", &server);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
 
   g_assert_cmpuint (rec->errors->len, ==, 1);
-  g_assert_error (error_at (rec, 0), G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
-  g_assert_nonnull (strstr (error_at (rec, 0)->message, "not for this host name"));
-  g_assert_null (strstr (error_at (rec, 0)->message, "certificate authority"));
+  g_assert_error (test_recorder_error (rec, 0), G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message, "not for this host name"));
+  g_assert_null (strstr (test_recorder_error (rec, 0)->message, "certificate authority"));
   g_assert_cmpuint (rec->prepare_times->len, ==, 1);
   g_assert_cmpuint (rec->events->len, ==, 0);
 }

@@ -2,112 +2,31 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * A SoupServer on a loopback port serves the streams; the clients are a raw
- * SoupSession whose body is fed to an SseParser (so these tests do not
- * depend on SseEventSource), and raw sockets where a client must misbehave.
+ * A SoupServer on a loopback port serves the streams (TestStreamServer, in
+ * test-utils.h); the clients are a raw SoupSession whose body is fed to an
+ * SseParser (so these tests do not depend on SseEventSource), and raw
+ * sockets where a client must misbehave (TestRawClient).
  */
 
 #include "config.h"
 
 #include <string.h>
-#include <sys/socket.h>
 
 #include <sse-glib/sse-glib.h>
 
-/* Running the main loop until something happened ----------------------- */
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the default main context until @cond (a gboolean function of
- * @data) holds; fails the test after 10 s. */
-#define RUN_UNTIL(cond)                                                   \
-  G_STMT_START {                                                          \
-    gboolean timed_out_ = FALSE;                                          \
-    guint id_ = g_timeout_add_seconds (10, timeout_cb, &timed_out_);      \
-    while (!(cond) && !timed_out_)                                        \
-      g_main_context_iteration (NULL, TRUE);                              \
-    if (timed_out_)                                                       \
-      g_error ("timed out waiting for: %s", #cond);                       \
-    g_source_remove (id_);                                                \
-  } G_STMT_END
+#include "test-utils.h"
 
 /* The server ------------------------------------------------------------ */
 
-typedef struct {
-  SoupServer      *server;
-  char            *url;
-  SseBroadcaster  *broadcaster;   /* when set, handlers add to it */
-  GPtrArray       *streams;       /* every stream the handler made */
-  guint            heartbeat;     /* for new streams */
-  guint64          max_queued;    /* for new streams, when not 0 */
-} Server;
-
-static void
-server_handler (SoupServer        *soup_server,
-                SoupServerMessage *msg,
-                const char        *path,
-                GHashTable        *query,
-                gpointer           user_data)
-{
-  Server *server = user_data;
-  g_autoptr(SseServerStream) stream = NULL;
-
-  stream = sse_server_stream_new (msg);
-  sse_server_stream_set_heartbeat_interval (stream, server->heartbeat);
-  if (server->max_queued != 0)
-    sse_server_stream_set_max_queued_bytes (stream, server->max_queued);
-  g_ptr_array_add (server->streams, g_object_ref (stream));
-  if (server->broadcaster != NULL)
-    sse_broadcaster_add_stream (server->broadcaster, stream);
-}
-
-static Server *
+/* A TestStreamServer whose streams send no heartbeats, unless a test asks
+ * for them. */
+static TestStreamServer *
 server_new (void)
 {
-  Server *server = g_new0 (Server, 1);
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
+  TestStreamServer *server = test_stream_server_new ();
 
-  server->server = soup_server_new (NULL, NULL);
-  server->streams = g_ptr_array_new_with_free_func (g_object_unref);
   server->heartbeat = 0;
-  soup_server_add_handler (server->server, NULL, server_handler, server, NULL);
-  soup_server_listen_local (server->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-
-  uris = soup_server_get_uris (server->server);
-  server->url = g_uri_to_string (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
   return server;
-}
-
-static void
-server_free (Server *server)
-{
-  g_clear_object (&server->broadcaster);
-  g_ptr_array_unref (server->streams);
-  soup_server_disconnect (server->server);
-  g_object_unref (server->server);
-  g_free (server->url);
-  g_free (server);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_free)
-
-static SseServerStream *
-server_stream (Server *server,
-               guint   i)
-{
-  g_assert_cmpuint (i, <, server->streams->len);
-  return g_ptr_array_index (server->streams, i);
 }
 
 /* A client: SoupSession + SseParser --------------------------------------- */
@@ -210,7 +129,7 @@ client_new (const char *url,
                                  "Last-Event-ID", last_event_id);
   soup_session_send_async (client->session, client->msg, G_PRIORITY_DEFAULT,
                            client->cancellable, send_cb, client);
-  RUN_UNTIL (client->got_headers);
+  test_wait_until (client->got_headers);
 
   return client;
 }
@@ -251,7 +170,7 @@ client_event (Client *client,
 static void
 test_stream_response_headers (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(TestStreamServer) server = server_new ();
   g_autoptr(Client) client = client_new (server->url, NULL);
   SoupMessageHeaders *headers = soup_message_get_response_headers (client->msg);
 
@@ -263,27 +182,29 @@ test_stream_response_headers (void)
 
   /* The headers arrived before any event: the stream opened at once. */
   g_assert_cmpuint (client->events->len, ==, 0);
-  g_assert_cmpstr (sse_server_stream_get_last_event_id (server_stream (server, 0)), ==, "");
+  g_assert_cmpstr (sse_server_stream_get_last_event_id (test_stream_server_get_stream (server, 0)),
+                   ==, "");
 }
 
 static void
 test_stream_last_event_id (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(TestStreamServer) server = server_new ();
   g_autoptr(Client) client = client_new (server->url, "event-41");
+  SseServerStream *stream = test_stream_server_get_stream (server, 0);
   g_autofree char *prop = NULL;
 
-  g_assert_cmpstr (sse_server_stream_get_last_event_id (server_stream (server, 0)), ==, "event-41");
-  g_object_get (server_stream (server, 0), "last-event-id", &prop, NULL);
+  g_assert_cmpstr (sse_server_stream_get_last_event_id (stream), ==, "event-41");
+  g_object_get (stream, "last-event-id", &prop, NULL);
   g_assert_cmpstr (prop, ==, "event-41");
 }
 
 static void
 test_stream_send (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(TestStreamServer) server = server_new ();
   g_autoptr(Client) client = client_new (server->url, NULL);
-  SseServerStream *stream = server_stream (server, 0);
+  SseServerStream *stream = test_stream_server_get_stream (server, 0);
   g_autoptr(SseEvent) event = sse_event_new_full ("update", "line one\nline two", -1, "7", -1);
 
   g_assert_true (sse_server_stream_send_event (stream, event));
@@ -292,7 +213,7 @@ test_stream_send (void)
   g_assert_true (sse_server_stream_send (stream, NULL, "plain", NULL));
 
   /* Each send goes out at once, without waiting for more. */
-  RUN_UNTIL (client->events->len == 2);
+  test_wait_until (client->events->len == 2);
 
   g_assert_true (sse_event_equal (client_event (client, 0), event));
   g_assert_cmpstr (sse_event_get_event_type (client_event (client, 1)), ==, "message");
@@ -304,24 +225,34 @@ test_stream_send (void)
 }
 
 static void
+on_closed_note_error (SseServerStream *stream,
+                      const GError    *error,
+                      int             *error_state)
+{
+  *error_state = error == NULL ? 0 : 1;
+}
+
+static void
 test_stream_close (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(TestStreamServer) server = server_new ();
   g_autoptr(Client) client = client_new (server->url, NULL);
-  SseServerStream *stream = server_stream (server, 0);
+  SseServerStream *stream = test_stream_server_get_stream (server, 0);
   guint closed = 0;
-  gboolean had_error = TRUE;
+  int error_state = -1;   /* -1: "closed" not emitted, 0: no error, 1: an error */
 
-  g_signal_connect_swapped (stream, "closed", G_CALLBACK (g_nullify_pointer), &had_error);
+  g_signal_connect (stream, "closed", G_CALLBACK (on_closed_note_error), &error_state);
   g_signal_connect_swapped (stream, "closed", G_CALLBACK (g_atomic_int_inc), &closed);
 
   g_assert_true (sse_server_stream_send (stream, NULL, "last words", NULL));
   sse_server_stream_close (stream);
   g_assert_true (sse_server_stream_is_closed (stream));
   g_assert_cmpuint (closed, ==, 1);
+  /* Closed by the application: no error. */
+  g_assert_cmpint (error_state, ==, 0);
 
   /* What was queued before closing still arrives, then the body ends. */
-  RUN_UNTIL (client->eof);
+  test_wait_until (client->eof);
   g_assert_cmpuint (client->events->len, ==, 1);
   g_assert_cmpstr (sse_event_get_data (client_event (client, 0)), ==, "last words");
 
@@ -335,112 +266,75 @@ test_stream_close (void)
 static void
 test_stream_unref_ends_response (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(TestStreamServer) server = server_new ();
   g_autoptr(Client) client = client_new (server->url, NULL);
 
-  sse_server_stream_send (server_stream (server, 0), NULL, "bye", NULL);
+  sse_server_stream_send (test_stream_server_get_stream (server, 0), NULL, "bye", NULL);
   g_ptr_array_set_size (server->streams, 0);
 
-  RUN_UNTIL (client->eof);
+  test_wait_until (client->eof);
   g_assert_cmpuint (client->events->len, ==, 1);
 }
 
 static void
 test_stream_heartbeat (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(TestStreamServer) server = server_new ();
   g_autoptr(Client) client = NULL;
+  SseServerStream *stream;
 
   server->heartbeat = 20;
   client = client_new (server->url, NULL);
+  stream = test_stream_server_get_stream (server, 0);
 
   /* Nothing is sent by the application: heartbeats keep coming. */
-  RUN_UNTIL (client->n_comments >= 4);
+  test_wait_until (client->n_comments >= 4);
   g_assert_cmpuint (client->events->len, ==, 0);
   g_assert_cmpuint (client->raw->len, ==, 2 * client->n_comments);
   for (gsize i = 0; i < client->raw->len; i += 2)
     g_assert_cmpmem (client->raw->str + i, 2, ":\n", 2);
 
   /* Turning them off stops them. */
-  sse_server_stream_set_heartbeat_interval (server_stream (server, 0), 0);
-  g_assert_cmpuint (sse_server_stream_get_heartbeat_interval (server_stream (server, 0)), ==, 0);
-}
-
-static void
-on_closed_record (SseServerStream *stream,
-                  const GError    *error,
-                  GError         **out)
-{
-  g_assert_null (*out);
-  *out = error != NULL ? g_error_copy (error) : g_error_new_literal (G_IO_ERROR, 0, "none");
+  sse_server_stream_set_heartbeat_interval (stream, 0);
+  g_assert_cmpuint (sse_server_stream_get_heartbeat_interval (stream), ==, 0);
 }
 
 static void
 test_stream_client_goes_away (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(TestStreamServer) server = server_new ();
   g_autoptr(GError) closed_error = NULL;
+  SseServerStream *stream;
   Client *client;
 
   server->heartbeat = 10;
   client = client_new (server->url, NULL);
-  g_signal_connect (server_stream (server, 0), "closed", G_CALLBACK (on_closed_record),
-                    &closed_error);
+  stream = test_stream_server_get_stream (server, 0);
+  g_signal_connect (stream, "closed", G_CALLBACK (test_record_closed_error), &closed_error);
   client_free (client);
 
   /* The next heartbeat finds out. */
-  RUN_UNTIL (closed_error != NULL);
+  test_wait_until (closed_error != NULL);
   g_assert_error (closed_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
-  g_assert_true (sse_server_stream_is_closed (server_stream (server, 0)));
-  g_assert_false (sse_server_stream_send (server_stream (server, 0), NULL, "x", NULL));
-}
-
-/* A client that sends its request and never reads. */
-static GSocketConnection *
-connect_without_reading (Server *server)
-{
-  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
-  g_autoptr(GUri) uri = g_uri_parse (server->url, G_URI_FLAGS_NONE, NULL);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *request = NULL;
-  GSocketConnection *connection;
-  guint before = server->streams->len;
-
-  connection = g_socket_client_connect_to_host (socket_client, g_uri_get_host (uri),
-                                                g_uri_get_port (uri), NULL, &error);
-  g_assert_no_error (error);
-
-  /* A small receive buffer makes the client "slow" sooner. */
-  g_socket_set_option (g_socket_connection_get_socket (connection), SOL_SOCKET, SO_RCVBUF,
-                       4096, NULL);
-  request = g_strdup_printf ("GET / HTTP/1.1\r\nHost: %s\r\nAccept: text/event-stream\r\n\r\n",
-                             g_uri_get_host (uri));
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
-                             request, strlen (request), NULL, NULL, &error);
-  g_assert_no_error (error);
-
-  RUN_UNTIL (server->streams->len > before);
-  return connection;
+  g_assert_true (sse_server_stream_is_closed (stream));
+  g_assert_false (sse_server_stream_send (stream, NULL, "x", NULL));
 }
 
 static void
 test_stream_slow_client (void)
 {
-  g_autoptr(Server) server = server_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(TestStreamServer) server = server_new ();
+  g_autoptr(TestRawClient) client = NULL;
   g_autoptr(GError) closed_error = NULL;
-  g_autofree char *chunk = g_malloc (4096 + 1);
+  g_autofree char *chunk = g_strnfill (4096, 'x');
   SseServerStream *stream;
   guint64 max_queued = 64 * 1024;
   guint sent = 0;
 
   server->max_queued = max_queued;
-  connection = connect_without_reading (server);
-  stream = server_stream (server, 0);
-  g_signal_connect (stream, "closed", G_CALLBACK (on_closed_record), &closed_error);
-
-  memset (chunk, 'x', 4096);
-  chunk[4096] = '\0';
+  client = test_raw_client_new (server);
+  stream = test_stream_server_get_stream (server, 0);
+  g_signal_connect (stream, "closed", G_CALLBACK (test_record_closed_error), &closed_error);
 
   /* Keep sending while the kernel's buffers fill up; what is queued in
    * the process never exceeds the limit, and then the client is dropped. */
@@ -463,7 +357,7 @@ test_stream_slow_client (void)
 static void
 test_broadcaster_fan_out (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(TestStreamServer) server = server_new ();
   g_autoptr(Client) a = NULL;
   g_autoptr(Client) b = NULL;
   g_autoptr(Client) c = NULL;
@@ -489,7 +383,7 @@ test_broadcaster_fan_out (void)
     }
   sse_broadcaster_send_comment (server->broadcaster, "between");
 
-  RUN_UNTIL (a->events->len == 10 && b->events->len == 10 && c->events->len == 10);
+  test_wait_until (a->events->len == 10 && b->events->len == 10 && c->events->len == 10);
   for (i = 0; i < 10; i++)
     {
       g_autofree char *data = g_strdup_printf ("event %u", i);
@@ -498,13 +392,13 @@ test_broadcaster_fan_out (void)
       g_assert_true (sse_event_equal (client_event (a, i), client_event (b, i)));
       g_assert_true (sse_event_equal (client_event (a, i), client_event (c, i)));
     }
-  RUN_UNTIL (a->n_comments == 2 && b->n_comments == 2 && c->n_comments == 2);
+  test_wait_until (a->n_comments == 2 && b->n_comments == 2 && c->n_comments == 2);
 }
 
 static void
 test_broadcaster_replay (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(TestStreamServer) server = server_new ();
   g_autoptr(Client) late = NULL;
   g_autoptr(Client) unknown = NULL;
   g_autoptr(Client) fresh = NULL;
@@ -530,7 +424,7 @@ test_broadcaster_replay (void)
 
   sse_broadcaster_send (server->broadcaster, NULL, "9", "9");
 
-  RUN_UNTIL (late->events->len == 4 && unknown->events->len == 1 && fresh->events->len == 1);
+  test_wait_until (late->events->len == 4 && unknown->events->len == 1 && fresh->events->len == 1);
   g_assert_cmpstr (sse_event_get_data (client_event (late, 0)), ==, "6");
   g_assert_cmpstr (sse_event_get_data (client_event (late, 1)), ==, "7");
   g_assert_cmpstr (sse_event_get_data (client_event (late, 2)), ==, "8");
@@ -543,7 +437,7 @@ test_broadcaster_replay (void)
     g_autoptr(Client) current = client_new (server->url, "9");
 
     sse_broadcaster_send (server->broadcaster, NULL, "10", "10");
-    RUN_UNTIL (current->events->len == 1);
+    test_wait_until (current->events->len == 1);
     g_assert_cmpstr (sse_event_get_data (client_event (current, 0)), ==, "10");
   }
 
@@ -554,7 +448,7 @@ test_broadcaster_replay (void)
     g_autoptr(Client) recent = client_new (server->url, "10");
 
     sse_broadcaster_send (server->broadcaster, NULL, "11", "11");
-    RUN_UNTIL (old->events->len == 1 && recent->events->len == 1);
+    test_wait_until (old->events->len == 1 && recent->events->len == 1);
     g_assert_cmpstr (sse_event_get_data (client_event (old, 0)), ==, "11");
   }
 }
@@ -571,7 +465,7 @@ on_stream_removed (SseBroadcaster  *broadcaster,
 static void
 test_broadcaster_client_leaves (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(TestStreamServer) server = server_new ();
   g_autoptr(Client) stays = NULL;
   Client *leaves;
   guint removed = 0;
@@ -590,25 +484,25 @@ test_broadcaster_client_leaves (void)
   while (removed == 0)
     {
       sse_broadcaster_send (server->broadcaster, NULL, "ping", NULL);
-      RUN_UNTIL (stays->events->len > 0);
+      test_wait_until (stays->events->len > 0);
       g_ptr_array_set_size (stays->events, 0);
     }
   g_assert_cmpuint (sse_broadcaster_get_n_streams (server->broadcaster), ==, 1);
 
   /* remove_stream() stops the sending without closing the stream. */
-  sse_broadcaster_remove_stream (server->broadcaster, server_stream (server, 0));
+  sse_broadcaster_remove_stream (server->broadcaster, test_stream_server_get_stream (server, 0));
   g_assert_cmpuint (removed, ==, 2);
   g_assert_cmpuint (sse_broadcaster_get_n_streams (server->broadcaster), ==, 0);
-  g_assert_false (sse_server_stream_is_closed (server_stream (server, 0)));
+  g_assert_false (sse_server_stream_is_closed (test_stream_server_get_stream (server, 0)));
 }
 
 static void
 test_broadcaster_slow_client_dropped (void)
 {
-  g_autoptr(Server) server = server_new ();
-  g_autoptr(GSocketConnection) slow = NULL;
+  g_autoptr(TestStreamServer) server = server_new ();
+  g_autoptr(TestRawClient) slow = NULL;
   g_autoptr(Client) fast = NULL;
-  g_autofree char *chunk = g_malloc (4096 + 1);
+  g_autofree char *chunk = g_strnfill (4096, 'y');
   guint removed = 0, i;
 
   server->broadcaster = sse_broadcaster_new ();
@@ -616,25 +510,23 @@ test_broadcaster_slow_client_dropped (void)
   g_signal_connect (server->broadcaster, "stream-removed", G_CALLBACK (on_stream_removed),
                     &removed);
   fast = client_new (server->url, NULL);
-  slow = connect_without_reading (server);
-  memset (chunk, 'y', 4096);
-  chunk[4096] = '\0';
+  slow = test_raw_client_new (server);
 
   /* The slow client is dropped; the reading one gets every event. */
   for (i = 0; removed == 0; i++)
     {
       sse_broadcaster_send (server->broadcaster, NULL, chunk, NULL);
-      RUN_UNTIL (fast->events->len == i + 1);
+      test_wait_until (fast->events->len == i + 1);
       g_assert_cmpuint (i, <, 100000);
     }
   g_assert_cmpuint (sse_broadcaster_get_n_streams (server->broadcaster), ==, 1);
-  g_assert_true (sse_server_stream_is_closed (server_stream (server, 1)));
+  g_assert_true (sse_server_stream_is_closed (test_stream_server_get_stream (server, 1)));
 }
 
 static void
 test_broadcaster_close_all (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(TestStreamServer) server = server_new ();
   g_autoptr(Client) a = NULL;
   g_autoptr(Client) b = NULL;
 
@@ -645,7 +537,7 @@ test_broadcaster_close_all (void)
   sse_broadcaster_close_all (server->broadcaster);
 
   g_assert_cmpuint (sse_broadcaster_get_n_streams (server->broadcaster), ==, 0);
-  RUN_UNTIL (a->eof && b->eof);
+  test_wait_until (a->eof && b->eof);
   g_assert_cmpuint (a->events->len, ==, 1);
   g_assert_cmpuint (b->events->len, ==, 1);
 }

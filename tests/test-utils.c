@@ -14,6 +14,82 @@
 
 #include "test-utils.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+# define TEST_ASAN 1
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define TEST_ASAN 1
+# endif
+#endif
+#ifndef TEST_ASAN
+# define TEST_ASAN 0
+#endif
+
+/* Listening on the loopback interface ------------------------------------- */
+
+/* Makes @soup_server listen on @port (0: any) of 127.0.0.1; returns its
+ * URL, "http://127.0.0.1:PORT/" (https with @https), and the port. */
+static char *
+listen_on_loopback (SoupServer *soup_server,
+                    guint       port,
+                    gboolean    https,
+                    guint      *port_out)
+{
+  g_autoptr(GError) error = NULL;
+  SoupServerListenOptions options = SOUP_SERVER_LISTEN_IPV4_ONLY;
+  GSList *uris;
+  char *url;
+
+  if (https)
+    options |= SOUP_SERVER_LISTEN_HTTPS;
+  if (!soup_server_listen_local (soup_server, port, options, &error))
+    g_error ("Cannot listen on the loopback interface: %s", error->message);
+
+  uris = soup_server_get_uris (soup_server);
+  g_assert_nonnull (uris);
+  *port_out = g_uri_get_port (uris->data);
+  url = g_strdup_printf ("%s://127.0.0.1:%u/", https ? "https" : "http", *port_out);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return url;
+}
+
+/* A socket service on a port of its own of 127.0.0.1, whose "incoming"
+ * goes to @on_incoming with @user_data, started; *@url is
+ * "http://127.0.0.1:PORT/". */
+static GSocketService *
+socket_service_new_on_loopback (GCallback   on_incoming,
+                                gpointer    user_data,
+                                char      **url)
+{
+  GSocketService *service = g_socket_service_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                      NULL, &effective, &error))
+    g_error ("Cannot listen on the loopback interface: %s", error->message);
+  g_signal_connect (service, "incoming", on_incoming, user_data);
+  g_socket_service_start (service);
+
+  *url = g_strdup_printf ("http://127.0.0.1:%u/",
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
+  return service;
+}
+
+/* Stops listening, and frees @service. */
+static void
+socket_service_free (GSocketService *service,
+                     gpointer        user_data)
+{
+  g_socket_service_stop (service);
+  g_socket_listener_close (G_SOCKET_LISTENER (service));
+  g_signal_handlers_disconnect_by_data (service, user_data);
+  g_object_unref (service);
+}
+
 /* Main loop --------------------------------------------------------------- */
 
 struct _TestDeadline
@@ -157,6 +233,22 @@ test_response_new_redirect (guint       status,
   TestResponse *response = test_response_new (status);
 
   test_response_add_header (response, "Location", location);
+  test_response_end (response);
+  return response;
+}
+
+/* A whole response, not a stream: @status, then @content_type (NULL: no
+ * Content-Type) and @body (NULL: none), and its end. */
+TestResponse *
+test_response_new_complete (guint       status,
+                            const char *content_type,
+                            const char *body)
+{
+  TestResponse *response = test_response_new (status);
+
+  test_response_set_content_type (response, content_type);
+  if (body != NULL)
+    test_response_write (response, body);
   test_response_end (response);
   return response;
 }
@@ -707,9 +799,6 @@ server_new (GTlsCertificate *certificate,
             guint            port)
 {
   TestServer *server = g_new0 (TestServer, 1);
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
-  SoupServerListenOptions options = SOUP_SERVER_LISTEN_IPV4_ONLY;
 
   server->context = g_main_context_ref_thread_default ();
   server->soup_server = soup_server_new ("tls-certificate", certificate, NULL);
@@ -718,17 +807,8 @@ server_new (GTlsCertificate *certificate,
   server->exchanges = g_ptr_array_new_with_free_func ((GDestroyNotify) exchange_free);
 
   soup_server_add_handler (server->soup_server, NULL, server_callback, server, NULL);
-  if (certificate != NULL)
-    options |= SOUP_SERVER_LISTEN_HTTPS;
-  if (!soup_server_listen_local (server->soup_server, port, options, &error))
-    g_error ("Cannot listen on the loopback interface: %s", error->message);
-
-  uris = soup_server_get_uris (server->soup_server);
-  g_assert_nonnull (uris);
-  server->port = g_uri_get_port (uris->data);
-  server->url = g_strdup_printf ("%s://127.0.0.1:%u/", certificate != NULL ? "https" : "http",
-                                 server->port);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  server->url = listen_on_loopback (server->soup_server, port, certificate != NULL,
+                                    &server->port);
 
   return server;
 }
@@ -811,6 +891,23 @@ test_server_queue (TestServer   *server,
 
   g_assert (route->handler == NULL);
   g_queue_push_tail (&route->responses, response);
+}
+
+/* Queues for @path (as test_server_queue() does) a stream, as
+ * test_response_new_stream() makes it, that first sends @text (unless
+ * NULL); returns it, for the test to add more steps before a request
+ * comes. */
+TestResponse *
+test_server_queue_stream (TestServer *server,
+                          const char *path,
+                          const char *text)
+{
+  TestResponse *response = test_response_new_stream ();
+
+  if (text != NULL)
+    test_response_write (response, text);
+  test_server_queue (server, path, response);
+  return response;
 }
 
 /* Requests to @path get what @handler makes of them. */
@@ -954,22 +1051,9 @@ TestBlackHole *
 test_black_hole_new (void)
 {
   TestBlackHole *hole = g_new0 (TestBlackHole, 1);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) effective = NULL;
-  g_autoptr(GError) error = NULL;
 
-  hole->service = g_socket_service_new ();
   hole->connections = g_ptr_array_new_with_free_func (g_object_unref);
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (hole->service), address,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                      NULL, &effective, &error))
-    g_error ("Cannot listen on the loopback interface: %s", error->message);
-  g_signal_connect (hole->service, "incoming", G_CALLBACK (on_incoming), hole);
-  g_socket_service_start (hole->service);
-
-  hole->url = g_strdup_printf ("http://127.0.0.1:%u/",
-                               g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
+  hole->service = socket_service_new_on_loopback (G_CALLBACK (on_incoming), hole, &hole->url);
   return hole;
 }
 
@@ -978,13 +1062,10 @@ test_black_hole_free (TestBlackHole *hole)
 {
   guint i;
 
-  g_socket_service_stop (hole->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (hole->service));
-  g_signal_handlers_disconnect_by_data (hole->service, hole);
+  socket_service_free (hole->service, hole);
   for (i = 0; i < hole->connections->len; i++)
     g_io_stream_close (g_ptr_array_index (hole->connections, i), NULL, NULL);
   g_ptr_array_unref (hole->connections);
-  g_object_unref (hole->service);
   g_free (hole->url);
   g_free (hole);
 }
@@ -1194,25 +1275,13 @@ TestRawServer *
 test_raw_server_new (void)
 {
   TestRawServer *server = g_new0 (TestRawServer, 1);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) effective = NULL;
-  g_autoptr(GError) error = NULL;
 
   server->context = g_main_context_ref_thread_default ();
-  server->service = g_socket_service_new ();
   g_queue_init (&server->answers);
   server->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   server->connections = g_ptr_array_new ();
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (server->service), address,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                      NULL, &effective, &error))
-    g_error ("Cannot listen on the loopback interface: %s", error->message);
-  g_signal_connect (server->service, "incoming", G_CALLBACK (on_raw_incoming), server);
-  g_socket_service_start (server->service);
-
-  server->url = g_strdup_printf ("http://127.0.0.1:%u/",
-                                 g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
+  server->service = socket_service_new_on_loopback (G_CALLBACK (on_raw_incoming), server,
+                                                    &server->url);
   return server;
 }
 
@@ -1221,10 +1290,7 @@ test_raw_server_free (TestRawServer *server)
 {
   guint i;
 
-  g_socket_service_stop (server->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (server->service));
-  g_signal_handlers_disconnect_by_data (server->service, server);
-  g_object_unref (server->service);
+  socket_service_free (server->service, server);
 
   /* A read under way still holds its connection: it finds the server gone
    * (and the cancellable cancelled) when it comes back. Let those come
@@ -1294,6 +1360,376 @@ test_raw_server_get_request (TestRawServer *server,
 {
   g_assert_cmpuint (index, <, server->requests->len);
   return g_ptr_array_index (server->requests, index);
+}
+
+/* The server of SseServerStreams ------------------------------------------ */
+
+static void
+stream_server_callback (SoupServer        *soup_server,
+                        SoupServerMessage *msg,
+                        const char        *path,
+                        GHashTable        *query,
+                        gpointer           user_data)
+{
+  TestStreamServer *server = user_data;
+  g_autoptr(SseServerStream) stream = sse_server_stream_new (msg);
+
+  sse_server_stream_set_heartbeat_interval (stream, server->heartbeat);
+  sse_server_stream_set_max_queued_bytes (stream, server->max_queued);
+  server->n_made++;
+  if (!server->forget)
+    g_ptr_array_add (server->streams, g_object_ref (stream));
+  if (server->broadcaster != NULL)
+    sse_broadcaster_add_stream (server->broadcaster, stream);
+}
+
+/* A server on 127.0.0.1, on a port of its own. */
+TestStreamServer *
+test_stream_server_new (void)
+{
+  TestStreamServer *server = g_new0 (TestStreamServer, 1);
+
+  server->soup_server = soup_server_new (NULL, NULL);
+  server->streams = g_ptr_array_new_with_free_func (g_object_unref);
+  server->heartbeat = SSE_SERVER_STREAM_DEFAULT_HEARTBEAT_INTERVAL;
+  server->max_queued = SSE_SERVER_STREAM_DEFAULT_MAX_QUEUED_BYTES;
+  soup_server_add_handler (server->soup_server, NULL, stream_server_callback, server, NULL);
+  server->url = listen_on_loopback (server->soup_server, 0, FALSE, &server->port);
+  return server;
+}
+
+/* Drops the broadcaster and the streams, then the connections. */
+void
+test_stream_server_free (TestStreamServer *server)
+{
+  g_clear_object (&server->broadcaster);
+  g_ptr_array_unref (server->streams);
+  soup_server_disconnect (server->soup_server);
+  g_object_unref (server->soup_server);
+  g_free (server->url);
+  g_free (server);
+}
+
+/* The stream made for request @index (from 0). */
+SseServerStream *
+test_stream_server_get_stream (TestStreamServer *server,
+                               guint             index)
+{
+  g_assert_cmpuint (index, <, server->streams->len);
+  return g_ptr_array_index (server->streams, index);
+}
+
+void
+test_record_closed_error (SseServerStream  *stream,
+                          const GError     *error,
+                          GError          **out)
+{
+  g_assert_null (*out);
+  *out = error != NULL ? g_error_copy (error) : g_error_new_literal (G_IO_ERROR, 0, "no error");
+}
+
+/* The raw client ---------------------------------------------------------- */
+
+struct _TestRawClient
+{
+  GSocketConnection *connection;
+  GSocket           *socket;
+  gsize              received;
+};
+
+TestRawClient *
+test_raw_client_new (TestStreamServer *server)
+{
+  static const char request[] =
+    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
+  TestRawClient *client = g_new0 (TestRawClient, 1);
+  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  guint before = server->n_made;
+
+  client->connection = g_socket_client_connect_to_host (socket_client, "127.0.0.1",
+                                                        server->port, NULL, &error);
+  g_assert_no_error (error);
+  client->socket = g_socket_connection_get_socket (client->connection);
+  g_socket_set_option (client->socket, SOL_SOCKET, SO_RCVBUF, 4096, NULL);
+  g_socket_send (client->socket, request, strlen (request), NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_blocking (client->socket, FALSE);
+
+  test_wait_until (server->n_made > before);
+  return client;
+}
+
+/* Reads what is there without blocking; returns all bytes read so far. */
+gsize
+test_raw_client_read (TestRawClient *client)
+{
+  char buffer[16 * 1024];
+  gssize n;
+
+  while ((n = g_socket_receive (client->socket, buffer, sizeof buffer, NULL, NULL)) > 0)
+    client->received += n;
+  return client->received;
+}
+
+/* Closes with a reset, as a client that crashed or lost its network: the
+ * server's next write fails at once. */
+void
+test_raw_client_abort (TestRawClient *client)
+{
+  struct linger linger = { 1, 0 };
+
+  setsockopt (g_socket_get_fd (client->socket), SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
+  g_socket_close (client->socket, NULL);
+}
+
+void
+test_raw_client_free (TestRawClient *client)
+{
+  g_io_stream_close (G_IO_STREAM (client->connection), NULL, NULL);
+  g_object_unref (client->connection);
+  g_free (client);
+}
+
+/* The recorder ------------------------------------------------------------ */
+
+static void
+log_word (TestRecorder *rec,
+          const char   *word)
+{
+  if (rec->log->len > 0)
+    g_string_append_c (rec->log, ' ');
+  g_string_append (rec->log, word);
+}
+
+static void
+check_thread (TestRecorder *rec)
+{
+  if (g_thread_self () != rec->thread)
+    rec->wrong_thread = TRUE;
+}
+
+static void
+on_event (SseEventSource *source,
+          SseEvent       *event,
+          TestRecorder   *rec)
+{
+  check_thread (rec);
+  g_ptr_array_add (rec->events, sse_event_ref (event));
+  log_word (rec, "event");
+  if (rec->close_after_events != 0 && rec->events->len == rec->close_after_events)
+    sse_event_source_close (source);
+}
+
+static void
+on_comment (SseEventSource *source,
+            const char     *text,
+            TestRecorder   *rec)
+{
+  check_thread (rec);
+  g_ptr_array_add (rec->comments, g_strdup (text));
+  log_word (rec, "comment");
+}
+
+static void
+on_error (SseEventSource *source,
+          const GError   *error,
+          TestRecorder   *rec)
+{
+  check_thread (rec);
+  g_test_message ("error: %s", error->message);
+  g_ptr_array_add (rec->errors, g_error_copy (error));
+  rec->error_at = g_get_monotonic_time ();
+  log_word (rec, "error");
+}
+
+static void
+on_prepare_request (SseEventSource *source,
+                    SoupMessage    *msg,
+                    TestRecorder   *rec)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  check_thread (rec);
+  g_array_append_val (rec->prepare_times, now);
+  log_word (rec, "prepare");
+}
+
+static void
+on_status (SseEventSource *source,
+           GParamSpec     *pspec,
+           TestRecorder   *rec)
+{
+  SseStatus status = sse_event_source_get_status (source);
+  static const char *names[] = { "connecting", "open", "reconnecting", "closed" };
+
+  check_thread (rec);
+  g_array_append_val (rec->statuses, status);
+  if (status == SSE_STATUS_OPEN)
+    rec->opened_at = g_get_monotonic_time ();
+  if (status == SSE_STATUS_RECONNECTING)
+    {
+      guint delay = sse_event_source_get_reconnect_delay (source);
+
+      g_array_append_val (rec->delays, delay);
+    }
+  log_word (rec, names[status]);
+}
+
+static void
+on_attempt (SseEventSource *source,
+            GParamSpec     *pspec,
+            TestRecorder   *rec)
+{
+  g_autofree char *word = g_strdup_printf ("attempt=%u",
+                                           sse_event_source_get_reconnect_attempt (source));
+
+  log_word (rec, word);
+}
+
+static void
+on_delay (SseEventSource *source,
+          GParamSpec     *pspec,
+          TestRecorder   *rec)
+{
+  log_word (rec, "delay");
+}
+
+guint
+test_fast_backoff (SseEventSource *source,
+                   guint           attempt,
+                   guint           reconnection_time,
+                   gpointer        user_data)
+{
+  return 1;
+}
+
+TestRecorder *
+test_recorder_new (SseEventSource *source)
+{
+  TestRecorder *rec = g_new0 (TestRecorder, 1);
+
+  rec->source = source;
+  rec->events = g_ptr_array_new_with_free_func ((GDestroyNotify) sse_event_unref);
+  rec->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  rec->comments = g_ptr_array_new_with_free_func (g_free);
+  rec->statuses = g_array_new (FALSE, FALSE, sizeof (SseStatus));
+  rec->delays = g_array_new (FALSE, FALSE, sizeof (guint));
+  rec->prepare_times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  rec->log = g_string_new (NULL);
+  rec->thread = g_thread_self ();
+  sse_event_source_set_backoff_func (source, test_fast_backoff, NULL, NULL);
+  g_signal_connect (source, "event", G_CALLBACK (on_event), rec);
+  g_signal_connect (source, "comment", G_CALLBACK (on_comment), rec);
+  g_signal_connect (source, "error", G_CALLBACK (on_error), rec);
+  g_signal_connect (source, "prepare-request", G_CALLBACK (on_prepare_request), rec);
+  g_signal_connect (source, "notify::status", G_CALLBACK (on_status), rec);
+  g_signal_connect (source, "notify::reconnect-attempt", G_CALLBACK (on_attempt), rec);
+  g_signal_connect (source, "notify::reconnect-delay", G_CALLBACK (on_delay), rec);
+  return rec;
+}
+
+TestRecorder *
+test_recorder_new_for_path (TestServer *server,
+                            const char *path)
+{
+  g_autofree char *url = test_server_get_url_for (server, path);
+
+  return test_recorder_new (sse_event_source_new (url));
+}
+
+void
+test_recorder_free (TestRecorder *rec)
+{
+  g_signal_handlers_disconnect_by_data (rec->source, rec);
+  g_object_unref (rec->source);
+  g_ptr_array_unref (rec->events);
+  g_ptr_array_unref (rec->errors);
+  g_ptr_array_unref (rec->comments);
+  g_array_unref (rec->statuses);
+  g_array_unref (rec->delays);
+  g_array_unref (rec->prepare_times);
+  g_string_free (rec->log, TRUE);
+  g_free (rec);
+}
+
+SseStatus
+test_recorder_status (TestRecorder *rec)
+{
+  return sse_event_source_get_status (rec->source);
+}
+
+SseEvent *
+test_recorder_event (TestRecorder *rec,
+                     guint         i)
+{
+  g_assert_cmpuint (i, <, rec->events->len);
+  return g_ptr_array_index (rec->events, i);
+}
+
+const char *
+test_recorder_event_data (TestRecorder *rec,
+                          guint         i)
+{
+  return sse_event_get_data (test_recorder_event (rec, i));
+}
+
+GError *
+test_recorder_error (TestRecorder *rec,
+                     guint         i)
+{
+  g_assert_cmpuint (i, <, rec->errors->len);
+  return g_ptr_array_index (rec->errors, i);
+}
+
+/* How many times the status changed to @status. */
+guint
+test_recorder_count_status (TestRecorder *rec,
+                            SseStatus     status)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < rec->statuses->len; i++)
+    if (g_array_index (rec->statuses, SseStatus, i) == status)
+      n++;
+  return n;
+}
+
+guint
+test_recorder_count_errors (TestRecorder *rec,
+                            GQuark        domain,
+                            int           code)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < rec->errors->len; i++)
+    if (g_error_matches (test_recorder_error (rec, i), domain, code))
+      n++;
+  return n;
+}
+
+/* Builds ------------------------------------------------------------------ */
+
+gboolean
+test_under_asan (void)
+{
+  return TEST_ASAN;
+}
+
+gboolean
+test_skip_without_tls (void)
+{
+  if (test_under_asan ())
+    {
+      g_test_skip ("LeakSanitizer cannot scan glib-networking's thread-local storage");
+      return TRUE;
+    }
+  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    {
+      g_test_skip ("No TLS backend (glib-networking)");
+      return TRUE;
+    }
+  return FALSE;
 }
 
 /* Process measurements ---------------------------------------------------- */

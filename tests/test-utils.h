@@ -1,4 +1,5 @@
-/* test-utils.h: an in-process, scriptable HTTP server and main-loop helpers
+/* test-utils.h: in-process servers, main-loop helpers, and a recorder of
+ * what an event source emits, for the C tests
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -31,6 +32,7 @@
 #pragma once
 
 #include <libsoup/soup.h>
+#include <sse-glib/sse-glib.h>
 
 G_BEGIN_DECLS
 
@@ -85,6 +87,9 @@ TestResponse *test_response_new            (guint               status);
 TestResponse *test_response_new_stream     (void);
 TestResponse *test_response_new_redirect   (guint               status,
                                             const char         *location);
+TestResponse *test_response_new_complete   (guint               status,
+                                            const char         *content_type,
+                                            const char         *body);
 TestResponse *test_response_ref            (TestResponse       *response);
 void          test_response_unref          (TestResponse       *response);
 
@@ -157,6 +162,9 @@ SoupServer        *test_server_get_soup_server   (TestServer      *server);
 void               test_server_queue             (TestServer      *server,
                                                   const char      *path,
                                                   TestResponse    *response);
+TestResponse      *test_server_queue_stream      (TestServer      *server,
+                                                  const char      *path,
+                                                  const char      *text);
 void               test_server_set_handler       (TestServer      *server,
                                                   const char      *path,
                                                   TestHandler      handler,
@@ -209,6 +217,117 @@ GBytes            *test_raw_server_get_request   (TestRawServer   *server,
                                                   guint            index);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestRawServer, test_raw_server_free)
+
+/* A server of SseServerStreams -------------------------------------------- */
+
+/* A SoupServer on a loopback port, run by the thread-default main context,
+ * whose every request (any path) becomes an SseServerStream, made with the
+ * fields below as they are when the request comes. Unlike TestServer, it
+ * records no requests and has no scripts. */
+typedef struct {
+  SoupServer     *soup_server;
+  char           *url;           /* "http://127.0.0.1:PORT/" */
+  guint           port;
+  GPtrArray      *streams;       /* SseServerStream: every one made, unless @forget */
+  gboolean        forget;        /* keep no reference: for the broadcaster only */
+  guint           n_made;        /* streams made, @forget or not */
+  SseBroadcaster *broadcaster;   /* when set, new streams are added to it (owned) */
+  guint           heartbeat;     /* for new streams; the library's default at first */
+  guint64         max_queued;    /* for new streams; the library's default at first */
+} TestStreamServer;
+
+TestStreamServer  *test_stream_server_new        (void);
+void               test_stream_server_free       (TestStreamServer *server);
+SseServerStream   *test_stream_server_get_stream (TestStreamServer *server,
+                                                  guint             index);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestStreamServer, test_stream_server_free)
+
+/* A handler of SseServerStream::closed: stores a copy of the error in
+ * *@out, which must still be NULL (a G_IO_ERROR with code 0 for a close
+ * without an error). */
+void               test_record_closed_error      (SseServerStream  *stream,
+                                                  const GError     *error,
+                                                  GError          **out);
+
+/* A raw client of a TestStreamServer: it sends its request, on a socket
+ * with a small receive buffer (so that the server has to queue soon), and
+ * then reads only when asked to (never, for a client that never reads).
+ * test_raw_client_new() returns once the server made the stream. */
+typedef struct _TestRawClient TestRawClient;
+
+TestRawClient     *test_raw_client_new           (TestStreamServer *server);
+gsize              test_raw_client_read          (TestRawClient    *client);
+void               test_raw_client_abort         (TestRawClient    *client);
+void               test_raw_client_free          (TestRawClient    *client);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestRawClient, test_raw_client_free)
+
+/* What an event source emits ---------------------------------------------- */
+
+/* Records every signal of a source (and the changes of its status and of
+ * its reconnection properties) in the fields below. It expects them all in
+ * the thread that made it, and says so in @wrong_thread. */
+typedef struct {
+  SseEventSource *source;
+  GPtrArray      *events;         /* SseEvent */
+  GPtrArray      *errors;         /* GError */
+  GPtrArray      *comments;       /* char * */
+  GArray         *statuses;       /* SseStatus, one per notify::status */
+  GArray         *delays;         /* guint: reconnect-delay at each RECONNECTING */
+  GArray         *prepare_times;  /* gint64: monotonic time (µs) of each prepare-request */
+  GString        *log;            /* what happened, in order, in words: "connecting
+                                   * prepare open comment event error attempt=1 delay
+                                   * reconnecting closed" */
+  gint64          opened_at;      /* monotonic time of the latest OPEN */
+  gint64          error_at;       /* monotonic time of the latest error */
+  guint           close_after_events;   /* unless 0, the event handler closes the
+                                         * source when there are that many events */
+  GThread        *thread;         /* the thread that made the recorder */
+  gboolean        wrong_thread;   /* a signal came in another thread */
+} TestRecorder;
+
+/* Takes @source. Its reconnections wait 1 ms, unless the test sets a
+ * backoff of its own (NULL: the default backoff). */
+TestRecorder      *test_recorder_new             (SseEventSource   *source);
+/* The same, for a new source of @path on @server. */
+TestRecorder      *test_recorder_new_for_path    (TestServer       *server,
+                                                  const char       *path);
+void               test_recorder_free            (TestRecorder     *rec);
+
+/* The source's status; the @i-th event (from 0), its data, the @i-th error
+ * (each asserts that there is one); how many times the status changed to
+ * @status; how many errors match @domain and @code. */
+SseStatus          test_recorder_status          (TestRecorder     *rec);
+SseEvent          *test_recorder_event           (TestRecorder     *rec,
+                                                  guint             i);
+const char        *test_recorder_event_data      (TestRecorder     *rec,
+                                                  guint             i);
+GError            *test_recorder_error           (TestRecorder     *rec,
+                                                  guint             i);
+guint              test_recorder_count_status    (TestRecorder     *rec,
+                                                  SseStatus         status);
+guint              test_recorder_count_errors    (TestRecorder     *rec,
+                                                  GQuark            domain,
+                                                  int               code);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestRecorder, test_recorder_free)
+
+/* An SseBackoffFunc: 1 ms, whatever the attempt (the recorder's). */
+guint              test_fast_backoff             (SseEventSource   *source,
+                                                  guint             attempt,
+                                                  guint             reconnection_time,
+                                                  gpointer          user_data);
+
+/* Builds ------------------------------------------------------------------ */
+
+/* Whether AddressSanitizer is built in. */
+gboolean           test_under_asan               (void);
+/* Skips the test, and returns TRUE, where TLS cannot be tested: without a
+ * TLS backend (glib-networking), and under AddressSanitizer, whose
+ * LeakSanitizer (gcc 12) crashes at exit scanning the dynamic TLS that
+ * glib-networking's GnuTLS threads leave (valgrind runs those tests). */
+gboolean           test_skip_without_tls         (void);
 
 /* Process measurements ----------------------------------------------------- */
 
