@@ -1379,12 +1379,13 @@ sse_parser_feed (SseParser     *self,
         }
       else
         {
-          /* Not a BOM after all: the bytes held back are ordinary input. */
+          /* Not a BOM after all: the bytes held back are ordinary input,
+           * the start of the first line (they hold no line end). */
           guint held = self->bom_state;
 
           self->bom_state = G_N_ELEMENTS (bom);
-          if (held > 0 && !process (self, bom, held))
-            len = 0;
+          if (held > 0)
+            process_segment (self, bom, held, FALSE);
         }
     }
 
