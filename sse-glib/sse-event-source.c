@@ -771,6 +771,9 @@ sink_retry (gpointer user_data,
 {
   SseEventSource *self = user_data;
 
+  if (abandoned (self))
+    return;
+
   sse_event_source_set_reconnection_time (self, (guint) MIN (retry, (gint64) G_MAXUINT));
 }
 
@@ -971,11 +974,13 @@ connection_lost (SseEventSource *self,
 
   detach_attempt (self);
 
+  /* After each signal: a handler may have closed the source, or dropped
+   * it (every caller holds a reference of its own for that). */
   if (error != NULL)
     {
       g_debug ("%s", error->message);
       emit_error (self, error);
-      if (self->run != run)
+      if (self->run != run || abandoned (self))
         return;
     }
 
@@ -1017,7 +1022,7 @@ connection_lost (SseEventSource *self,
                               where, self->max_reconnect_attempts);
       g_debug ("%s", too_many->message);
       emit_error (self, too_many);
-      if (self->run == run)
+      if (self->run == run && !abandoned (self))
         {
           unwatch_network (self);
           set_status (self, SSE_STATUS_CLOSED);
@@ -1027,7 +1032,7 @@ connection_lost (SseEventSource *self,
 
   delay = compute_delay (self, attempt);
   delay = MAX (delay, min_delay);
-  if (self->run != run)
+  if (self->run != run || abandoned (self))
     return;
 
   self->counted_attempts = counted;
@@ -1041,7 +1046,7 @@ connection_lost (SseEventSource *self,
       self->reconnect_delay = delay;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_DELAY]);
     }
-  if (self->run != run)
+  if (self->run != run || abandoned (self))
     return;
 
   set_status (self, SSE_STATUS_RECONNECTING);
@@ -1207,14 +1212,36 @@ parse_retry_after (const char *value)
   return (guint) MIN ((span + 999) / 1000, (GTimeSpan) G_MAXUINT);
 }
 
-static const char *
+/* Text the server sent, made fit for an error message: valid UTF-8 (a
+ * GError's message must be), without control characters (which could
+ * rewrite a terminal or a log line). Each offending byte or character
+ * becomes U+FFFD. */
+static char *
+server_text (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  GString *out = g_string_sized_new (strlen (valid));
+  const char *p, *next;
+
+  for (p = valid; *p != '\0'; p = next)
+    {
+      next = g_utf8_next_char (p);
+      if (g_unichar_iscntrl (g_utf8_get_char (p)))
+        g_string_append (out, "\xEF\xBF\xBD");
+      else
+        g_string_append_len (out, p, next - p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
 reason_phrase (SoupMessage *msg)
 {
   const char *reason = soup_message_get_reason_phrase (msg);
 
   if (reason == NULL || *reason == '\0')
     reason = soup_status_get_phrase (soup_message_get_status (msg));
-  return reason != NULL ? reason : "";
+  return server_text (reason != NULL ? reason : "");
 }
 
 static void
@@ -1233,10 +1260,12 @@ follow_redirect (SseEventSource *self,
   location = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
   if (location == NULL || *location == '\0')
     {
+      g_autofree char *reason = reason_phrase (msg);
+
       error = g_error_new (SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_REDIRECT_NO_LOCATION,
                            _("The server at %s answered %u %s without a Location header, "
                              "so the redirect cannot be followed; fix the server"),
-                           where, status, reason_phrase (msg));
+                           where, status, reason);
       connection_lost (self, error, TRUE, 0);
       return;
     }
@@ -1244,10 +1273,12 @@ follow_redirect (SseEventSource *self,
   uri = g_uri_parse_relative (soup_message_get_uri (msg), location, SOUP_HTTP_URI_FLAGS, NULL);
   if (uri == NULL || !uri_is_http (uri))
     {
+      g_autofree char *shown = server_text (location);
+
       error = g_error_new (SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_REDIRECT_BAD_URI,
                            _("The server at %s redirected to “%s”, which is not an http or "
                              "https URL; fix the server"),
-                           where, location);
+                           where, shown);
       connection_lost (self, error, TRUE, 0);
       return;
     }
@@ -1306,9 +1337,13 @@ fail_http_status (SseEventSource *self,
                            "to stop, so the source will not reconnect"),
                          where);
   else
-    error = g_error_new (SSE_ERROR, SSE_ERROR_HTTP_STATUS,
-                         _("The server at %s answered %u %s; an event stream needs 200 OK"),
-                         where, status, reason_phrase (msg));
+    {
+      g_autofree char *reason = reason_phrase (msg);
+
+      error = g_error_new (SSE_ERROR, SSE_ERROR_HTTP_STATUS,
+                           _("The server at %s answered %u %s; an event stream needs 200 OK"),
+                           where, status, reason);
+    }
 
   if (self->retry_on_server_error &&
       (SOUP_STATUS_IS_SERVER_ERROR (status) ||
@@ -1372,10 +1407,14 @@ got_response (SseEventSource *self,
                                "an event stream needs “text/event-stream”"),
                              where);
       else
-        error = g_error_new (SSE_ERROR, SSE_ERROR_CONTENT_TYPE,
-                             _("The server at %s answered 200 OK with the content type “%s”; "
-                               "an event stream needs “text/event-stream”"),
-                             where, content_type);
+        {
+          g_autofree char *shown = server_text (content_type);
+
+          error = g_error_new (SSE_ERROR, SSE_ERROR_CONTENT_TYPE,
+                               _("The server at %s answered 200 OK with the content type "
+                                 "“%s”; an event stream needs “text/event-stream”"),
+                               where, shown);
+        }
       connection_lost (self, error, TRUE, 0);
       return;
     }
@@ -1522,10 +1561,10 @@ got_data (SseEventSource *self,
   /* Events are emitted from within; a handler that closes the source
    * finishes the parser, which stops this feed at once. */
   if (!sse_parser_feed (self->parser, attempt->buffer, len, &error) &&
-      self->attempt == attempt)
+      self->attempt == attempt && !abandoned (self))
     emit_error (self, error);
 
-  if (self->attempt != attempt)
+  if (self->attempt != attempt || abandoned (self))
     return;
 
   /* A block with only an id changes the last event ID without an event. */
@@ -1603,7 +1642,7 @@ start_attempt (SseEventSource *self)
   g_return_if_fail (self->attempt == NULL);
 
   set_status (self, SSE_STATUS_CONNECTING);
-  if (self->run != run)
+  if (self->run != run || abandoned (self))
     return;
 
   if (self->uri == NULL)
@@ -1627,7 +1666,8 @@ start_attempt (SseEventSource *self)
 
   msg = new_first_message (self);
   g_signal_emit (self, signals[SIGNAL_PREPARE_REQUEST], 0, msg);
-  if (self->run != run || self->status != SSE_STATUS_CONNECTING || self->attempt != NULL)
+  if (self->run != run || self->status != SSE_STATUS_CONNECTING || self->attempt != NULL ||
+      abandoned (self))
     return;
 
   self->attempt = attempt_new (self, msg);
@@ -2335,6 +2375,9 @@ sse_event_source_open (SseEventSource *self)
   g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
   g_return_if_fail (self->session != NULL);
 
+  /* A handler may drop the last reference of the caller. */
+  g_object_ref (self);
+
   switch (self->status)
     {
     case SSE_STATUS_CLOSED:
@@ -2358,6 +2401,8 @@ sse_event_source_open (SseEventSource *self)
     default:
       break;
     }
+
+  g_object_unref (self);
 }
 
 /**
