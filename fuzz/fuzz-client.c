@@ -108,6 +108,7 @@
 
 #include "sse-event-source-private.h"
 #include "fuzz-common.h"
+#include "fuzz-events.h"
 
 #define HEADER_LEN 5
 #define SEPARATOR "@@NEXT@@"
@@ -738,34 +739,6 @@ check_clean (const char *what,
   FUZZ_CHECK (fuzz_is_clean_field (s, strlen (s)), "%s is not clean", what);
 }
 
-static void
-keep_event (SseParser *parser,
-            SseEvent  *event,
-            gpointer   user_data)
-{
-  g_ptr_array_add (user_data, sse_event_ref (event));
-}
-
-/* decode (encode (e)) == e, for events as the source delivers them. */
-static void
-check_roundtrip (SseEvent *event)
-{
-  g_autoptr(SseEncoder) encoder = sse_encoder_new ();
-  g_autoptr(SseParser) parser = sse_parser_new ();
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) sse_event_unref);
-  g_autoptr(GBytes) bytes = sse_encoder_encode_event (encoder, event);
-  g_autoptr(GError) error = NULL;
-  gsize len;
-  const guint8 *wire = g_bytes_get_data (bytes, &len);
-
-  sse_parser_set_max_event_size (parser, 0);
-  g_signal_connect (parser, "event", G_CALLBACK (keep_event), events);
-  FUZZ_CHECK (sse_parser_feed (parser, wire, len, &error), "reparse failed");
-  FUZZ_CHECK (events->len == 1, "%u events reparsed from one", events->len);
-  FUZZ_CHECK (sse_event_equal (g_ptr_array_index (events, 0), event),
-              "an event the source delivered does not read back the same after encoding");
-}
-
 /* An event is the application's for as long as it keeps a reference: the
  * events that follow must not change it. */
 static void
@@ -873,7 +846,7 @@ on_event (SseEventSource *source,
                 "an event with retry %" G_GINT64_FORMAT ", the reconnection time is %u",
                 retry, sse_event_source_get_reconnection_time (source));
 
-  check_roundtrip (event);
+  fuzz_check_roundtrip (event, "the source");
 
   if (g_str_equal (sse_event_get_event_type (event), "update") ||
       g_str_equal (sse_event_get_event_type (event), "message"))

@@ -45,6 +45,7 @@
 
 #include "sse-parser-private.h"
 #include "fuzz-common.h"
+#include "fuzz-events.h"
 
 #define HEADER_LEN 3
 #define BYTEWISE_MAX 8192
@@ -165,34 +166,6 @@ record_event (Run        *run,
 }
 
 static void
-keep_event (SseParser *parser,
-            SseEvent  *event,
-            gpointer   user_data)
-{
-  g_ptr_array_add (user_data, sse_event_ref (event));
-}
-
-/* decode (encode (e)) == e, for events as a parser makes them. */
-static void
-check_roundtrip (SseEvent *event)
-{
-  g_autoptr(SseEncoder) encoder = sse_encoder_new ();
-  g_autoptr(SseParser) parser = sse_parser_new ();
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) sse_event_unref);
-  g_autoptr(GBytes) bytes = sse_encoder_encode_event (encoder, event);
-  g_autoptr(GError) error = NULL;
-  gsize len;
-  const guint8 *wire = g_bytes_get_data (bytes, &len);
-
-  sse_parser_set_max_event_size (parser, 0);
-  g_signal_connect (parser, "event", G_CALLBACK (keep_event), events);
-  FUZZ_CHECK (sse_parser_feed (parser, wire, len, &error), "reparse failed");
-  FUZZ_CHECK (events->len == 1, "%u events reparsed from one", events->len);
-  FUZZ_CHECK (sse_event_equal (g_ptr_array_index (events, 0), event),
-              "an event the parser made does not read back the same after encoding");
-}
-
-static void
 on_event (SseParser *parser,
           SseEvent  *event,
           gpointer   user_data)
@@ -211,7 +184,7 @@ on_event (SseParser *parser,
                 sse_event_get_retry (event));
 
   if (run->roundtrip)
-    check_roundtrip (event);
+    fuzz_check_roundtrip (event, "the parser");
 }
 
 static void
