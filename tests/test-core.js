@@ -13,59 +13,11 @@ import GLib from 'gi://GLib';
 import Sse from 'gi://Sse?version=1';
 import System from 'system';
 
+import {assert, assertEqual, assertThrowsGError, fail, guarded, repr, run, test}
+    from './gjs-harness.js';
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-class AssertionError extends Error {}
-
-// Failures raised inside signal handlers, which GJS would swallow.
-let callbackFailures = [];
-
-function fail(message) {
-    throw new AssertionError(message);
-}
-
-function assert(condition, message = 'assertion failed') {
-    if (!condition)
-        fail(message);
-}
-
-function repr(value) {
-    if (value instanceof Uint8Array)
-        return `Uint8Array [${Array.from(value).join(', ')}]`;
-    return JSON.stringify(value);
-}
-
-function assertEqual(actual, expected, what = 'value') {
-    if (repr(actual) !== repr(expected))
-        fail(`${what}: expected ${repr(expected)}, got ${repr(actual)}`);
-}
-
-function assertThrowsGError(func, domain, code, what) {
-    try {
-        func();
-    } catch (e) {
-        assert(e instanceof GLib.Error, `${what}: expected a GLib.Error, got ${e}`);
-        assertEqual(e.domain, domain, `${what}: error domain`);
-        assertEqual(e.code, code, `${what}: error code`);
-        assert(e.matches(domain, code), `${what}: GLib.Error.matches()`);
-        assert(e.message.length > 0, `${what}: the error has a message`);
-        return e;
-    }
-    return fail(`${what}: no error was thrown`);
-}
-
-// Wraps a signal handler so that a failed assertion inside it is recorded.
-function guarded(handler) {
-    return (...args) => {
-        try {
-            return handler(...args);
-        } catch (e) {
-            callbackFailures.push(e);
-            return undefined;
-        }
-    };
-}
 
 function bytes(text) {
     return encoder.encode(text);
@@ -81,12 +33,6 @@ function parse(data, parser = new Sse.Parser()) {
         parser.disconnect(id);
     }
     return events;
-}
-
-const tests = [];
-
-function test(name, func) {
-    tests.push({name, func});
 }
 
 // Events ---------------------------------------------------------------------
@@ -352,33 +298,4 @@ test('/gc', () => {
     assertEqual(decoder.decode(bytesAlone.toArray()), 'event 0', 'GLib.Bytes outlives its event');
 });
 
-// Running --------------------------------------------------------------------
-
-let failures = 0;
-tests.forEach(({name, func}, i) => {
-    let error = null;
-    callbackFailures = [];
-    try {
-        func();
-    } catch (e) {
-        error = e;
-    }
-    if (!error && callbackFailures.length > 0)
-        error = callbackFailures[0];
-    if (error) {
-        failures++;
-        print(`not ok ${i + 1} ${name}`);
-        printerr(`# ${name}: ${error instanceof AssertionError ? error.message : error}`);
-        if (!(error instanceof AssertionError) && error.stack)
-            printerr(error.stack.replace(/^/gm, '#   '));
-    } else {
-        print(`ok ${i + 1} ${name}`);
-    }
-});
-System.gc();
-print(`1..${tests.length}`);
-
-if (failures > 0) {
-    printerr(`# ${failures} of ${tests.length} tests failed`);
-    System.exit(1);
-}
+run();

@@ -16,42 +16,14 @@ import Soup from 'gi://Soup?version=3.0';
 import Sse from 'gi://Sse?version=1';
 import System from 'system';
 
+import {assert, assertEqual, fail, firstCallbackFailure, guarded, run, test}
+    from './gjs-harness.js';
+
 const TIMEOUT_MS = 20000;
 
 // The network monitor of the machine has no say here (read when the first
 // source opens).
 GLib.setenv('GIO_USE_NETWORK_MONITOR', 'base', true);
-
-class AssertionError extends Error {}
-
-let callbackFailures = [];
-
-function fail(message) {
-    throw new AssertionError(message);
-}
-
-function assert(condition, message = 'assertion failed') {
-    if (!condition)
-        fail(message);
-}
-
-function assertEqual(actual, expected, what = 'value') {
-    const a = JSON.stringify(actual), e = JSON.stringify(expected);
-    if (a !== e)
-        fail(`${what}: expected ${e}, got ${a}`);
-}
-
-// Wraps a callback so that a failed assertion inside it is recorded.
-function guarded(handler) {
-    return (...args) => {
-        try {
-            return handler(...args);
-        } catch (e) {
-            callbackFailures.push(e);
-            return undefined;
-        }
-    };
-}
 
 // Iterates the default main context until condition() holds.
 function runUntil(condition, what) {
@@ -65,8 +37,8 @@ function runUntil(condition, what) {
         while (!condition()) {
             if (expired)
                 fail(`timed out waiting for ${what}`);
-            if (callbackFailures.length > 0)
-                throw callbackFailures[0];
+            if (firstCallbackFailure() !== null)
+                throw firstCallbackFailure();
             context.iteration(true);
         }
     } finally {
@@ -170,12 +142,6 @@ function record(source) {
         log.order.push(`status ${STATUS[s.status]}`);
     }));
     return log;
-}
-
-const tests = [];
-
-function test(name, func) {
-    tests.push({name, func});
 }
 
 // Tests ----------------------------------------------------------------------
@@ -412,33 +378,4 @@ test('/event-source/gc', () => {
     System.gc();
 });
 
-// Running --------------------------------------------------------------------
-
-let failures = 0;
-tests.forEach(({name, func}, i) => {
-    let error = null;
-    callbackFailures = [];
-    try {
-        func();
-    } catch (e) {
-        error = e;
-    }
-    if (!error && callbackFailures.length > 0)
-        error = callbackFailures[0];
-    if (error) {
-        failures++;
-        print(`not ok ${i + 1} ${name}`);
-        printerr(`# ${name}: ${error instanceof AssertionError ? error.message : error}`);
-        if (!(error instanceof AssertionError) && error.stack)
-            printerr(error.stack.replace(/^/gm, '#   '));
-    } else {
-        print(`ok ${i + 1} ${name}`);
-    }
-});
-System.gc();
-print(`1..${tests.length}`);
-
-if (failures > 0) {
-    printerr(`# ${failures} of ${tests.length} tests failed`);
-    System.exit(1);
-}
+run();
