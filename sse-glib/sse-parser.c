@@ -847,7 +847,7 @@ begin_field (SseParser *self)
     {
     case FIELD_EVENT:
       buf_truncate (&self->type);
-      self->type_ascii = FALSE;
+      self->type_ascii = TRUE;    /* until a piece of it is not ASCII */
       break;
     case FIELD_ID:
       buf_truncate (&self->value);
@@ -867,21 +867,23 @@ begin_field (SseParser *self)
   self->field = field;
 }
 
+/* @ascii: no byte of the piece is >= 0x80 (FALSE when unknown). */
 static void
 append_value (SseParser  *self,
               const char *s,
-              gsize       n)
+              gsize       n,
+              gboolean    ascii)
 {
   switch (self->field)
     {
     case FIELD_DATA:
-      self->data_ascii = FALSE;   /* not scanned here: check at dispatch */
+      self->data_ascii &= ascii;
       if (fits (self, n))
         buf_append (self, &self->data, s, n);
       break;
 
     case FIELD_EVENT:
-      self->type_ascii = FALSE;
+      self->type_ascii &= ascii;
       if (fits (self, n))
         buf_append (self, &self->type, s, n);
       break;
@@ -963,12 +965,15 @@ end_line (SseParser *self)
 
 /* Processes @n bytes of one line. When @line_ends is TRUE, the line ends
  * after them (its terminator is not included); otherwise the line goes on in
- * a later feed. */
+ * a later feed. @ascii: none of the @n bytes is >= 0x80, as find_eol() saw
+ * while it scanned them, so that a long data line fed in pieces needs no
+ * second pass for its UTF-8 at dispatch. */
 static void
 process_segment (SseParser  *self,
                  const char *s,
                  gsize       n,
-                 gboolean    line_ends)
+                 gboolean    line_ends,
+                 gboolean    ascii)
 {
   const char *end = s + n;
 
@@ -977,7 +982,7 @@ process_segment (SseParser  *self,
     case LINE_START:
       if (line_ends)
         {
-          process_line (self, s, n, FALSE);
+          process_line (self, s, n, ascii);
           return;
         }
       if (n == 0)
@@ -1036,7 +1041,7 @@ process_segment (SseParser  *self,
 
     case IN_VALUE:
       if (s < end)
-        append_value (self, s, end - s);
+        append_value (self, s, end - s, ascii);
       if (line_ends)
         end_line (self);
       return;
@@ -1075,14 +1080,14 @@ process (SseParser  *self,
 
       if (eol == end)
         {
-          process_segment (self, p, end - p, FALSE);
+          process_segment (self, p, end - p, FALSE, ascii);
           break;
         }
 
       if (G_LIKELY (self->line_state == LINE_START))
         process_line (self, p, eol - p, ascii);
       else
-        process_segment (self, p, eol - p, TRUE);
+        process_segment (self, p, eol - p, TRUE, ascii);
 
       if (G_UNLIKELY (self->generation != generation))
         return FALSE;
@@ -1385,7 +1390,7 @@ sse_parser_feed (SseParser     *self,
 
           self->bom_state = G_N_ELEMENTS (bom);
           if (held > 0)
-            process_segment (self, bom, held, FALSE);
+            process_segment (self, bom, held, FALSE, FALSE);
         }
     }
 
