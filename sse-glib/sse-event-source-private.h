@@ -27,6 +27,12 @@ void  _sse_event_source_set_healthy_time    (SseEventSource  *self,
  * (_sse_parser_get_memory_held()). */
 SseParser *_sse_event_source_get_parser   (SseEventSource  *self);
 
+/* Makes every source read its response with g_input_stream_read_async(),
+ * as it does for streams that cannot be polled (and HTTP/2), rather than
+ * through a GSource that lives as long as the stream: for tests of that
+ * path. Process-wide; call it before any source opens. */
+void  _sse_event_source_set_async_reads     (gboolean         async_reads);
+
 /* The default backoff, for tests of its bounds. */
 guint _sse_event_source_default_backoff     (guint            attempt,
                                              guint            reconnection_time,

@@ -1599,6 +1599,70 @@ test_unref_from_handler (void)
   g_assert_cmpuint (events, ==, 1);
 }
 
+typedef struct {
+  TestServer   *server;
+  GString      *seen;
+  guint         nested_iterations;
+} NestedLoop;
+
+static void
+run_nested_loop (SseEventSource *source,
+                 SseEvent       *event,
+                 NestedLoop     *nested)
+{
+  g_string_append_printf (nested->seen, "%s;", sse_event_get_data (event));
+
+  if (g_str_equal (sse_event_get_data (event), "1"))
+    {
+      /* A modal dialog's loop, say, while the next events arrive. */
+      TestDeadline *deadline = test_deadline_new (200);
+
+      test_server_release (nested->server);
+      while (!test_deadline_expired (deadline))
+        {
+          g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+          nested->nested_iterations++;
+        }
+      test_deadline_free (deadline);
+
+      /* Nothing is delivered from within a handler... */
+      g_assert_cmpstr (nested->seen->str, ==, "1;");
+    }
+}
+
+static void
+test_nested_main_loop (void)
+{
+  g_autoptr(TestServer) server = test_server_new ();
+  g_autoptr(SseEventSource) source = NULL;
+  NestedLoop nested = { 0 };
+
+  TestResponse *response = test_server_queue_stream (server, "/", NULL);
+
+  /* The first event comes once the stream is open and waited on. */
+  test_response_wait_release (response);
+  test_response_write (response, "data: 1\n\n");
+  test_response_wait_release (response);
+  test_response_write (response, "data: 2\n\ndata: 3\n\n");
+  nested.server = server;
+  nested.seen = g_string_new (NULL);
+
+  source = sse_event_source_new (test_server_get_url (server));
+  g_signal_connect (source, "event", G_CALLBACK (run_nested_loop), &nested);
+  sse_event_source_open (source);
+  test_wait_until (sse_event_source_get_status (source) == SSE_STATUS_OPEN);
+  test_server_release (server);
+  test_wait_until (g_str_equal (nested.seen->str, "1;2;3;"));
+
+  /* ...and the readable socket did not keep waking the handler's loop up
+   * (a few wakeups: the server writing, the deadline). */
+  g_assert_cmpuint (nested.nested_iterations, <, 50);
+  g_assert_cmpint (sse_event_source_get_status (source), ==, SSE_STATUS_OPEN);
+
+  sse_event_source_close (source);
+  g_string_free (nested.seen, TRUE);
+}
+
 /* Threads ----------------------------------------------------------------- */
 
 typedef struct {
@@ -1829,6 +1893,14 @@ main (int   argc,
   g_setenv ("GIO_USE_NETWORK_MONITOR", "base", TRUE);
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
 
+  /* The suite runs these tests a second time with --async-reads, through
+   * the other way of reading a response. */
+  if (argc > 1 && g_strcmp0 (argv[argc - 1], "--async-reads") == 0)
+    {
+      _sse_event_source_set_async_reads (TRUE);
+      argv[--argc] = NULL;
+    }
+
   g_test_init (&argc, &argv, NULL);
   g_log_set_writer_func (test_log_writer, NULL, NULL);
 
@@ -1843,6 +1915,7 @@ main (int   argc,
                    test_open_content_type_parameters);
   g_test_add_func ("/event-source/open/resume-last-event-id", test_resume_last_event_id);
   g_test_add_func ("/event-source/parse/split-reads", test_split_reads);
+  g_test_add_func ("/event-source/parse/nested-main-loop", test_nested_main_loop);
   g_test_add_func ("/event-source/reconnect/after-drop", test_reconnect_after_drop);
   g_test_add_func ("/event-source/reconnect/after-end", test_reconnect_after_end);
   g_test_add_func ("/event-source/reconnect/id-only-block", test_reconnect_id_only_block);

@@ -1139,10 +1139,9 @@ test_last_event_id_injection (void)
 
 /* TLS ------------------------------------------------------------------------ */
 
-/* An HTTPS TestServer with tests/certs/@name.pem and @name-key.pem, sending
- * one event. */
+/* An HTTPS TestServer with tests/certs/@name.pem and @name-key.pem. */
 static TestServer *
-tls_server_new (const char *name)
+tls_server_new_empty (const char *name)
 {
   g_autofree char *cert_name = g_strconcat (name, ".pem", NULL);
   g_autofree char *key_name = g_strconcat (name, "-key.pem", NULL);
@@ -1150,11 +1149,18 @@ tls_server_new (const char *name)
   g_autofree char *key_file = cert_path (key_name);
   g_autoptr(GTlsCertificate) certificate = NULL;
   g_autoptr(GError) error = NULL;
-  TestServer *server;
 
   certificate = g_tls_certificate_new_from_files (cert_file, key_file, &error);
   g_assert_no_error (error);
-  server = test_server_new_https (certificate);
+  return test_server_new_https (certificate);
+}
+
+/* The same, sending one event. */
+static TestServer *
+tls_server_new (const char *name)
+{
+  TestServer *server = tls_server_new_empty (name);
+
   test_server_queue_stream (server, "/", "id: 1\ndata: secure\n\n");
   return server;
 }
@@ -1245,6 +1251,43 @@ test_tls_trusted_ca (void)
                                    "https://"));
 }
 
+/* A stream over TLS goes on after its first read: each event below comes
+ * in a TLS record of its own, once the client waits for more. */
+static void
+test_tls_later_events (void)
+{
+  g_autoptr(TestServer) server = NULL;
+  g_autoptr(TestRecorder) rec = NULL;
+  TestResponse *r;
+  guint i;
+
+  if (test_skip_without_tls ())
+    return;
+
+  server = tls_server_new_empty ("server");
+  r = test_server_queue_stream (server, "/", "data: 1\n\n");
+  for (i = 2; i <= 4; i++)
+    {
+      test_response_wait_release (r);
+      test_response_writef (r, "data: %u\n\n", i);
+    }
+
+  rec = test_recorder_new_for_path (server, "/");
+  trust (rec->source, "ca.pem");
+  sse_event_source_open (rec->source);
+
+  for (i = 1; i <= 4; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("%u", i);
+
+      test_wait_until (rec->events->len == i);
+      g_assert_cmpstr (test_recorder_event_data (rec, i - 1), ==, expected);
+      test_server_release (server);
+    }
+  g_assert_cmpuint (rec->errors->len, ==, 0);
+  g_assert_cmpint (sse_event_source_get_status (rec->source), ==, SSE_STATUS_OPEN);
+}
+
 /* A self-signed certificate can be trusted by itself, the same way. */
 static void
 test_tls_trusted_self_signed (void)
@@ -1308,6 +1351,7 @@ main (int   argc,
   g_test_add_func ("/faults/security/last-event-id-injection", test_last_event_id_injection);
   g_test_add_func ("/faults/security/tls/untrusted", test_tls_untrusted);
   g_test_add_func ("/faults/security/tls/trusted-ca", test_tls_trusted_ca);
+  g_test_add_func ("/faults/security/tls/later-events", test_tls_later_events);
   g_test_add_func ("/faults/security/tls/trusted-self-signed", test_tls_trusted_self_signed);
   g_test_add_func ("/faults/security/tls/trusted-ca-wrong-host", test_tls_trusted_ca_wrong_host);
 
