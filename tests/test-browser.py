@@ -134,7 +134,10 @@ class CurlTest(unittest.TestCase):
         self.assertEqual(headers['content-type'], 'text/event-stream')
         self.assertEqual(headers['cache-control'], 'no-cache')
         self.assertEqual(headers['x-accel-buffering'], 'no')
-        self.assertEqual(headers['transfer-encoding'], 'chunked')
+        # No framing: the body runs to the end of the connection.
+        self.assertNotIn('transfer-encoding', headers)
+        self.assertNotIn('content-length', headers)
+        self.assertEqual(headers['connection'], 'close')
         first = ids[0]
         self.assertEqual(ids, list(range(first, first + 5)))
 

@@ -177,7 +177,9 @@ class TestServerStream(unittest.TestCase):
         self.assertEqual(content_type, 'text/event-stream')
         self.assertEqual(headers.get_one('Cache-Control'), 'no-cache')
         self.assertEqual(headers.get_one('X-Accel-Buffering'), 'no')
-        self.assertEqual(headers.get_encoding(), Soup.Encoding.CHUNKED)
+        # The body runs to the end of the connection, unchunked.
+        self.assertEqual(headers.get_encoding(), Soup.Encoding.EOF)
+        self.assertTrue(headers.header_contains('Connection', 'close'))
 
         stream, = self.server.streams
         self.assertIsInstance(stream, Sse.ServerStream)
