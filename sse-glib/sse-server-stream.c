@@ -37,8 +37,10 @@
  *
  * Create it in a server handler: it answers the request with `200 OK`,
  * `Content-Type: text/event-stream`, `Cache-Control: no-cache` and
- * `X-Accel-Buffering: no` (so that nginx does not buffer the stream), in
- * chunked encoding, and every event sent goes out at once.
+ * `X-Accel-Buffering: no` (so that nginx does not buffer the stream) and
+ * `Connection: close`: the body is not chunked but runs until the
+ * connection closes, as an event stream does anyway, and every event sent
+ * goes out at once, in one write.
  *
  * A comment is sent as a heartbeat when nothing else was sent for
  * [property@Sse.ServerStream:heartbeat-interval], which keeps proxies from
