@@ -1652,9 +1652,6 @@ on_read (GObject      *object,
 
 static gboolean on_readable (GObject  *stream,
                              gpointer  user_data);
-static gboolean read_some   (SseEventSource *self,
-                             Attempt        *attempt,
-                             gboolean        woken);
 
 static void
 make_reader (SseEventSource *self,
@@ -1678,19 +1675,6 @@ make_reader (SseEventSource *self,
 /* Reads what the stream has, a few buffers at most before the other
  * sources of the main context get their turn. Returns TRUE if the attempt
  * goes on reading. */
-static gboolean
-read_available (SseEventSource *self,
-                Attempt        *attempt,
-                gboolean        woken)
-{
-  gboolean go_on;
-
-  attempt->reading = TRUE;
-  go_on = read_some (self, attempt, woken);
-  attempt->reading = FALSE;
-  return go_on;
-}
-
 static gboolean
 read_some (SseEventSource *self,
            Attempt        *attempt,
@@ -1730,6 +1714,20 @@ read_some (SseEventSource *self,
       attempt->reader_due = TRUE;
     }
   return TRUE;
+}
+
+/* The same, marked as under way for on_readable(). */
+static gboolean
+read_available (SseEventSource *self,
+                Attempt        *attempt,
+                gboolean        woken)
+{
+  gboolean go_on;
+
+  attempt->reading = TRUE;
+  go_on = read_some (self, attempt, woken);
+  attempt->reading = FALSE;
+  return go_on;
 }
 
 static gboolean
