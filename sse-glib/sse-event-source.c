@@ -417,7 +417,6 @@ struct _Attempt
   GCancellable       *cancellable;
   GSource            *deadline;      /* connect, then read timeout */
   GSource            *reader;        /* the stream is readable (HTTP/1) */
-  gboolean            reader_due;    /* its ready time is set: read more */
   gboolean            reading;       /* in read_available() */
 
   SoupMessage        *msg;           /* the request under way */
@@ -1658,7 +1657,6 @@ make_reader (SseEventSource *self,
              Attempt        *attempt)
 {
   g_clear_pointer (&attempt->reader, destroy_source);
-  attempt->reader_due = FALSE;
   attempt->reader = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (attempt->stream),
                                                            NULL);
   g_source_set_callback (attempt->reader, (GSourceFunc) (void (*) (void)) on_readable,
@@ -1693,9 +1691,8 @@ read_some (SseEventSource *self,
         {
           if (attempt->reader == NULL || (woken && i == 0))
             make_reader (self, attempt);
-          else if (attempt->reader_due)
+          else if (g_source_get_ready_time (attempt->reader) != -1)
             g_source_set_ready_time (attempt->reader, -1);
-          attempt->reader_due = FALSE;
           return TRUE;
         }
 
@@ -1704,15 +1701,12 @@ read_some (SseEventSource *self,
     }
 
   /* More may wait in libsoup's buffers, where no poll sees it. Setting a
-   * ready time wakes the main context up, so it is set once, not for every
-   * dispatch. */
+   * ready time wakes the main context up, so it is set once (GLib keeps it
+   * across dispatches), not for every dispatch. */
   if (attempt->reader == NULL)
     make_reader (self, attempt);
-  if (!attempt->reader_due)
-    {
-      g_source_set_ready_time (attempt->reader, 0);
-      attempt->reader_due = TRUE;
-    }
+  if (g_source_get_ready_time (attempt->reader) != 0)
+    g_source_set_ready_time (attempt->reader, 0);
   return TRUE;
 }
 
