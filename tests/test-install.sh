@@ -15,6 +15,8 @@
 #   SSE_EXPECT       what must be installed besides the library and headers,
 #                    space separated: gir vapi mo sse-cat docs
 #   SSE_SANITIZE     b_sanitize: the test skips (77) a sanitized build
+#   SSE_DEFAULT_LIBRARY  default_library: the test skips (77) a static-only
+#                    build (test-subproject.py links one)
 #   MESON PYTHON3 CC VALAC   programs (PYTHON3 and VALAC may be empty)
 #
 # Checks, in order: the installed tree; that every header but sse-glib.h
@@ -47,6 +49,12 @@ expects() {
 # its GIR names libasan: such a build is not one to install.
 if [ -n "${SSE_SANITIZE:-}" ] && [ "$SSE_SANITIZE" != none ]; then
   echo "test-install: skipped: the build is sanitized (b_sanitize=$SSE_SANITIZE)"
+  exit 77
+fi
+
+# What is checked below is the shared library and its typelib.
+if [ "${SSE_DEFAULT_LIBRARY:-shared}" = static ]; then
+  echo "test-install: skipped: the build makes a static library only (default_library=static)"
   exit 77
 fi
 
