@@ -9,6 +9,7 @@
 
 #include "sse-version.h"
 #include "sse-version-macros.h"
+#include "sse-version-info.h"
 #include "sse-enum-types.h"
 #include "sse-error.h"
 #include "sse-event.h"

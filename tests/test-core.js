@@ -35,6 +35,21 @@ function parse(data, parser = new Sse.Parser()) {
     return events;
 }
 
+// Version --------------------------------------------------------------------
+
+test('/version', () => {
+    const [major, minor, micro] = [Sse.MAJOR_VERSION, Sse.MINOR_VERSION, Sse.MICRO_VERSION];
+    assertEqual(Sse.get_major_version(), major);
+    assertEqual(Sse.get_minor_version(), minor);
+    assertEqual(Sse.get_micro_version(), micro);
+    assertEqual(`${major}.${minor}.${micro}`, Sse.VERSION_S);
+    assert(Sse.check_version(major, minor, micro));
+    assert(Sse.check_version(0, 0, 0));
+    assert(!Sse.check_version(major, minor, micro + 1));
+    assert(!Sse.check_version(major, minor + 1, 0));
+    assert(!Sse.check_version(major + 1, 0, 0));
+});
+
 // Events ---------------------------------------------------------------------
 
 test('/event/new', () => {

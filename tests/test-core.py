@@ -28,6 +28,21 @@ def parse(data, parser=None):
     return events
 
 
+class TestVersion(unittest.TestCase):
+    def test_get_version(self):
+        version = (Sse.get_major_version(), Sse.get_minor_version(), Sse.get_micro_version())
+        self.assertEqual(version, (Sse.MAJOR_VERSION, Sse.MINOR_VERSION, Sse.MICRO_VERSION))
+        self.assertEqual('%d.%d.%d' % version, Sse.VERSION_S)
+
+    def test_check_version(self):
+        major, minor, micro = Sse.MAJOR_VERSION, Sse.MINOR_VERSION, Sse.MICRO_VERSION
+        self.assertTrue(Sse.check_version(major, minor, micro))
+        self.assertTrue(Sse.check_version(0, 0, 0))
+        self.assertFalse(Sse.check_version(major, minor, micro + 1))
+        self.assertFalse(Sse.check_version(major, minor + 1, 0))
+        self.assertFalse(Sse.check_version(major + 1, 0, 0))
+
+
 class TestParser(unittest.TestCase):
     def test_feed(self):
         events = parse(b'data: x\n\n')
