@@ -235,6 +235,116 @@ test_defaults (void)
   g_assert_cmpuint (soup_session_get_max_conns (session), >=, 1000);
 }
 
+/* Every property, through g_object_get() and g_object_set() as bindings and
+ * GtkBuilder use them: a read gives what the getter gives; a write of a
+ * new value reads back and is notified once, and writing the same value
+ * again is not notified. A property added without a line here fails. */
+static void
+log_notify (GObject    *object,
+            GParamSpec *pspec,
+            GString    *log)
+{
+  g_string_append_printf (log, "%s;", pspec->name);
+}
+
+static void
+test_properties (void)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", "http://127.0.0.1:1/msg");
+  g_autoptr(SseEventSource) source = NULL;
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autofree GParamSpec **pspecs = NULL;
+  SoupSession *got_session = NULL;
+  g_autofree char *url = NULL, *last_event_id = NULL;
+  SseStatus status;
+  guint reconnect_attempt, reconnect_delay, n, i;
+  struct {
+    const char *name;
+    GType       type;
+    gint64      value;   /* ints and booleans */
+  } writable[] = {
+    { "reconnection-time", G_TYPE_UINT, 1234 },
+    { "max-reconnection-time", G_TYPE_UINT, 5678 },
+    { "max-reconnect-attempts", G_TYPE_INT, 7 },
+    { "connect-timeout", G_TYPE_UINT, 111 },
+    { "read-timeout", G_TYPE_UINT, 222 },
+    { "max-event-size", G_TYPE_UINT64, 333 },
+    { "retry-on-server-error", G_TYPE_BOOLEAN, TRUE },
+  };
+
+  source = g_object_new (SSE_TYPE_EVENT_SOURCE, "message", msg, "session", session, NULL);
+  g_signal_connect (source, "notify", G_CALLBACK (log_notify), log);
+
+  /* Read-only, or set at construction ("message", the request template,
+   * is write-only: the source keeps a copy of it, not the message). */
+  g_object_get (source,
+                "session", &got_session,
+                "url", &url,
+                "status", &status,
+                "reconnect-attempt", &reconnect_attempt,
+                "reconnect-delay", &reconnect_delay,
+                "last-event-id", &last_event_id,
+                NULL);
+  g_assert_true (got_session == session);
+  g_assert_cmpstr (url, ==, "http://127.0.0.1:1/msg");
+  g_assert_cmpstr (url, ==, sse_event_source_get_url (source));
+  g_assert_cmpint (status, ==, SSE_STATUS_CLOSED);
+  g_assert_cmpuint (reconnect_attempt, ==, 0);
+  g_assert_cmpuint (reconnect_delay, ==, 0);
+  g_assert_cmpstr (last_event_id, ==, "");
+  g_clear_object (&got_session);
+
+  /* "last-event-id", the one writable string. */
+  g_object_set (source, "last-event-id", "42", NULL);
+  g_object_set (source, "last-event-id", "42", NULL);
+  g_assert_cmpstr (sse_event_source_get_last_event_id (source), ==, "42");
+  g_assert_cmpstr (log->str, ==, "last-event-id;");
+  g_string_truncate (log, 0);
+
+  for (i = 0; i < G_N_ELEMENTS (writable); i++)
+    {
+      g_auto(GValue) value = G_VALUE_INIT;
+      g_auto(GValue) back = G_VALUE_INIT;
+      g_autofree char *expected_log = g_strdup_printf ("%s;", writable[i].name);
+
+      g_value_init (&value, writable[i].type);
+      g_value_init (&back, writable[i].type);
+      if (writable[i].type == G_TYPE_UINT)
+        g_value_set_uint (&value, writable[i].value);
+      else if (writable[i].type == G_TYPE_INT)
+        g_value_set_int (&value, writable[i].value);
+      else if (writable[i].type == G_TYPE_UINT64)
+        g_value_set_uint64 (&value, writable[i].value);
+      else
+        g_value_set_boolean (&value, writable[i].value);
+
+      g_object_set_property (G_OBJECT (source), writable[i].name, &value);
+      g_object_set_property (G_OBJECT (source), writable[i].name, &value);
+      g_assert_cmpstr (log->str, ==, expected_log);
+      g_string_truncate (log, 0);
+
+      g_object_get_property (G_OBJECT (source), writable[i].name, &back);
+      g_assert_true (g_param_values_cmp (g_object_class_find_property (G_OBJECT_GET_CLASS (source),
+                                                                       writable[i].name),
+                                         &value, &back) == 0);
+    }
+
+  /* The getters agree. */
+  g_assert_cmpuint (sse_event_source_get_reconnection_time (source), ==, 1234);
+  g_assert_cmpuint (sse_event_source_get_max_reconnection_time (source), ==, 5678);
+  g_assert_cmpint (sse_event_source_get_max_reconnect_attempts (source), ==, 7);
+  g_assert_cmpuint (sse_event_source_get_connect_timeout (source), ==, 111);
+  g_assert_cmpuint (sse_event_source_get_read_timeout (source), ==, 222);
+  g_assert_cmpuint (sse_event_source_get_max_event_size (source), ==, 333);
+  g_assert_true (sse_event_source_get_retry_on_server_error (source));
+
+  /* session, url, message, status, reconnect-attempt, reconnect-delay,
+   * last-event-id and the writable ones above: nothing else. */
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (source), &n);
+  g_assert_cmpuint (n, ==, 7 + G_N_ELEMENTS (writable));
+}
+
 static void
 test_given_session (void)
 {
@@ -1166,6 +1276,112 @@ test_post_body_resent (void)
     }
 }
 
+/* The template's cookie policy (first party, site for cookies) and
+ * priority reach every attempt's message. */
+static void
+check_template_policy (SseEventSource *source,
+                       SoupMessage    *msg,
+                       guint          *n_checked)
+{
+  GUri *first_party = soup_message_get_first_party (msg);
+  GUri *site = soup_message_get_site_for_cookies (msg);
+  g_autofree char *first_party_s = first_party != NULL ? g_uri_to_string (first_party) : NULL;
+  g_autofree char *site_s = site != NULL ? g_uri_to_string (site) : NULL;
+
+  g_assert_cmpstr (first_party_s, ==, "https://app.example/");
+  g_assert_cmpstr (site_s, ==, "https://site.example/");
+  g_assert_cmpint (soup_message_get_priority (msg), ==, SOUP_MESSAGE_PRIORITY_HIGH);
+  (*n_checked)++;
+}
+
+static void
+test_template_policy (void)
+{
+  g_autoptr(TestServer) server = test_server_new ();
+  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(SoupMessage) msg = message_new (server, "GET", "/");
+  g_autoptr(GUri) first_party = g_uri_parse ("https://app.example/", G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) site = g_uri_parse ("https://site.example/", G_URI_FLAGS_NONE, NULL);
+  guint n_checked = 0;
+
+  test_response_end (test_server_queue_stream (server, "/", "data: 1\n\n"));
+  test_server_queue_stream (server, "/", "data: 2\n\n");
+
+  soup_message_set_first_party (msg, first_party);
+  soup_message_set_site_for_cookies (msg, site);
+  soup_message_set_priority (msg, SOUP_MESSAGE_PRIORITY_HIGH);
+  rec = recorder_new_for_source (sse_event_source_new_for_message (msg));
+  g_signal_connect (rec->source, "prepare-request", G_CALLBACK (check_template_policy), &n_checked);
+  sse_event_source_open (rec->source);
+  test_wait_until (rec->events->len == 2);
+  g_assert_cmpuint (n_checked, ==, 2);
+}
+
+/* An authentication challenge restarts the message inside libsoup, which
+ * drops its body: the source gives the body again, so that the request
+ * with the credentials carries it too. */
+static gboolean
+authenticate (SoupMessage *msg,
+              SoupAuth    *auth,
+              gboolean     retrying,
+              guint       *n_challenges)
+{
+  (*n_challenges)++;
+  if (!retrying)
+    soup_auth_authenticate (auth, "user", "secret");
+  return FALSE;
+}
+
+static void
+connect_authenticate (SseEventSource *source,
+                      SoupMessage    *msg,
+                      guint          *n_challenges)
+{
+  g_signal_connect (msg, "authenticate", G_CALLBACK (authenticate), n_challenges);
+}
+
+static void
+test_auth_body_resent (void)
+{
+  g_autoptr(TestServer) server = test_server_new ();
+  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(SoupMessage) msg = message_new (server, "POST", "/private");
+  g_autoptr(GBytes) body = g_bytes_new_static ("{\"q\":1}", 7);
+  g_autofree char *credentials = g_base64_encode ((const guchar *) "user:secret", 11);
+  g_autofree char *authorization = g_strdup_printf ("Basic %s", credentials);
+  TestResponse *r;
+  guint n_challenges = 0, i;
+
+  r = test_response_new_complete (SOUP_STATUS_UNAUTHORIZED, "text/plain", "who are you?");
+  test_response_add_header (r, "WWW-Authenticate", "Basic realm=\"feeds\"");
+  test_server_queue (server, "/private", r);
+  test_server_queue_stream (server, "/private", "data: welcome\n\n");
+
+  rec = recorder_new_for_source (sse_event_source_new_for_message (msg));
+  sse_event_source_set_request_body (rec->source, "application/json", body);
+  g_signal_connect (rec->source, "prepare-request", G_CALLBACK (connect_authenticate),
+                    &n_challenges);
+  sse_event_source_open (rec->source);
+  test_wait_until (rec->events->len == 1);
+
+  g_assert_cmpstr (test_recorder_event_data (rec, 0), ==, "welcome");
+  g_assert_cmpuint (n_challenges, ==, 1);
+  g_assert_cmpuint (rec->errors->len, ==, 0);
+  /* One attempt: the challenge was answered inside it. */
+  g_assert_cmpuint (rec->prepare_times->len, ==, 1);
+  g_assert_cmpuint (test_server_get_n_requests (server), ==, 2);
+  for (i = 0; i < 2; i++)
+    {
+      const TestRequest *request = test_server_get_request (server, i);
+
+      g_assert_cmpstr (request->method, ==, "POST");
+      g_assert_cmpmem (g_bytes_get_data (request->body, NULL), g_bytes_get_size (request->body),
+                       "{\"q\":1}", 7);
+      g_assert_cmpstr (test_request_get_header (request, "Authorization"), ==,
+                       i == 0 ? NULL : authorization);
+    }
+}
+
 static void
 test_template_body_warning (void)
 {
@@ -1748,6 +1964,58 @@ test_thread_context (void)
   g_free (test.url);
 }
 
+/* open() called while another context is the thread default: the source
+ * still does its I/O and emits in the context it was made in. Without that,
+ * libsoup would attach the request to the caller's context, and the events
+ * would never come while the source's context runs. */
+static void
+on_event_check_context (SseEventSource *source,
+                        SseEvent       *event,
+                        GMainContext   *context)
+{
+  g_assert_true (g_main_context_get_thread_default () == context);
+  g_assert_true (g_main_context_is_owner (context));
+}
+
+static void
+test_open_from_other_context (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(TestServer) server = NULL;
+  g_autoptr(Recorder) rec = NULL;
+  g_autoptr(TestNetworkMonitor) monitor = NULL;
+
+  /* The server and the source live in @context... */
+  g_main_context_push_thread_default (context);
+  server = test_server_new ();
+  test_response_end (test_server_queue_stream (server, "/", "data: 1\n\n"));
+  test_server_queue_stream (server, "/", "data: 2\n\n");
+  rec = recorder_new (server, "/");
+  g_signal_connect (rec->source, "event", G_CALLBACK (on_event_check_context), context);
+  /* A monitor that stays quiet: GIO's own reports a change when it starts,
+   * and the source's reconnection at once would hide a stuck attempt. */
+  monitor = g_object_new (TEST_TYPE_NETWORK_MONITOR, NULL);
+  _sse_event_source_set_network_monitor (rec->source, G_NETWORK_MONITOR (monitor));
+  g_main_context_pop_thread_default (context);
+
+  /* ...but open() is called from the default one. */
+  g_assert_null (g_main_context_get_thread_default ());
+  sse_event_source_open (rec->source);
+
+  g_main_context_push_thread_default (context);
+  test_wait_until (rec->events->len == 2);   /* a reconnection on the way */
+  g_assert_cmpstr (test_recorder_event_data (rec, 1), ==, "2");
+  /* Two attempts, each answered: none was stuck and replaced. */
+  g_assert_cmpuint (rec->prepare_times->len, ==, 2);
+  g_assert_cmpuint (test_server_get_n_requests (server), ==, 2);
+  sse_event_source_close (rec->source);
+  g_clear_pointer (&rec, recorder_free);
+  g_clear_pointer (&server, test_server_free);
+  while (g_main_context_pending (context))
+    g_main_context_iteration (context, FALSE);
+  g_main_context_pop_thread_default (context);
+}
+
 /* Network awareness ------------------------------------------------------- */
 
 static void
@@ -1906,6 +2174,7 @@ main (int   argc,
 
   g_test_add_func ("/event-source/defaults", test_defaults);
   g_test_add_func ("/event-source/session/given", test_given_session);
+  g_test_add_func ("/event-source/properties", test_properties);
   g_test_add_func ("/event-source/backoff/default", test_default_backoff);
   g_test_add_func ("/event-source/last-event-id/refuses-newlines",
                    test_last_event_id_refuses_newlines);
@@ -1945,6 +2214,8 @@ main (int   argc,
   g_test_add_func ("/event-source/request/prepare-request", test_prepare_request);
   g_test_add_func ("/event-source/request/post-body-resent", test_post_body_resent);
   g_test_add_func ("/event-source/request/template-body-warning", test_template_body_warning);
+  g_test_add_func ("/event-source/request/template-policy", test_template_policy);
+  g_test_add_func ("/event-source/request/auth-body-resent", test_auth_body_resent);
   g_test_add_func ("/event-source/size/5-mib-event", test_large_event);
   g_test_add_func ("/event-source/size/max-event-size", test_max_event_size);
   g_test_add_func ("/event-source/timeout/read", test_read_timeout);
@@ -1964,6 +2235,7 @@ main (int   argc,
                    test_unref_while_reconnecting);
   g_test_add_func ("/event-source/lifetime/unref-from-handler", test_unref_from_handler);
   g_test_add_func ("/event-source/thread/own-context", test_thread_context);
+  g_test_add_func ("/event-source/thread/open-from-other-context", test_open_from_other_context);
   g_test_add_func ("/event-source/network/back-reconnects-at-once",
                    test_network_back_reconnects_at_once);
   g_test_add_func ("/event-source/network/down-attempts-not-counted",
