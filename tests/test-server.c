@@ -356,6 +356,85 @@ test_stream_slow_client (void)
 
 /* Tests: SseBroadcaster -------------------------------------------------------- */
 
+/* Properties through GObject, as bindings use them. */
+static void
+test_stream_properties (void)
+{
+  g_autoptr(TestStreamServer) server = server_new ();
+  g_autoptr(Client) client = client_new (server->url, "7");
+  SseServerStream *stream;
+  SoupServerMessage *msg = NULL;
+  g_autofree char *last_event_id = NULL;
+  guint64 queued_bytes = G_MAXUINT64;
+
+  test_wait_until (client->got_headers);
+  stream = g_ptr_array_index (server->streams, 0);
+
+  g_object_get (stream,
+                "message", &msg,
+                "last-event-id", &last_event_id,
+                "queued-bytes", &queued_bytes,
+                NULL);
+  g_assert_true (msg == sse_server_stream_get_message (stream));
+  g_assert_cmpstr (last_event_id, ==, "7");
+  g_assert_cmpuint (queued_bytes, ==, sse_server_stream_get_queued_bytes (stream));
+  g_clear_object (&msg);
+
+  test_assert_property_write (stream, "heartbeat-interval", 42);
+  test_assert_property_write (stream, "max-queued-bytes", 4096);
+  g_assert_cmpuint (sse_server_stream_get_heartbeat_interval (stream), ==, 42);
+  g_assert_cmpuint (sse_server_stream_get_max_queued_bytes (stream), ==, 4096);
+  test_assert_n_properties (stream, 5);
+}
+
+static void
+test_broadcaster_properties (void)
+{
+  g_autoptr(SseBroadcaster) broadcaster = sse_broadcaster_new ();
+  guint n_streams = G_MAXUINT;
+
+  g_object_get (broadcaster, "n-streams", &n_streams, NULL);
+  g_assert_cmpuint (n_streams, ==, 0);
+  test_assert_property_write (broadcaster, "replay-size", 100);
+  g_assert_cmpuint (sse_broadcaster_get_replay_size (broadcaster), ==, 100);
+  test_assert_n_properties (broadcaster, 2);
+}
+
+/* Adding a stream the broadcaster has already, or one that is closed, does
+ * nothing: no second copy of each event, no dead member. */
+static void
+test_broadcaster_add_twice_or_closed (void)
+{
+  g_autoptr(TestStreamServer) server = server_new ();
+  g_autoptr(Client) client = NULL;
+  SseServerStream *stream;
+  guint added = 0;
+
+  server->broadcaster = sse_broadcaster_new ();
+  g_signal_connect_swapped (server->broadcaster, "stream-added",
+                            G_CALLBACK (g_atomic_int_inc), &added);
+  client = client_new (server->url, NULL);
+  stream = g_ptr_array_index (server->streams, 0);
+  g_assert_cmpuint (added, ==, 1);
+
+  sse_broadcaster_add_stream (server->broadcaster, stream);
+  g_assert_cmpuint (added, ==, 1);
+  g_assert_cmpuint (sse_broadcaster_get_n_streams (server->broadcaster), ==, 1);
+
+  sse_broadcaster_send (server->broadcaster, NULL, "once", NULL);
+  sse_broadcaster_send (server->broadcaster, NULL, "end", NULL);
+  /* Twice added would give "once", "once", "end", "end". */
+  test_wait_until (client->events->len >= 2);
+  g_assert_cmpstr (sse_event_get_data (client_event (client, 0)), ==, "once");
+  g_assert_cmpstr (sse_event_get_data (client_event (client, 1)), ==, "end");
+
+  sse_server_stream_close (stream);
+  g_assert_cmpuint (sse_broadcaster_get_n_streams (server->broadcaster), ==, 0);
+  sse_broadcaster_add_stream (server->broadcaster, stream);
+  g_assert_cmpuint (sse_broadcaster_get_n_streams (server->broadcaster), ==, 0);
+  g_assert_cmpuint (added, ==, 1);
+}
+
 static void
 test_broadcaster_fan_out (void)
 {
@@ -558,6 +637,9 @@ main (int   argc,
   g_test_add_func ("/server/stream/heartbeat", test_stream_heartbeat);
   g_test_add_func ("/server/stream/client-goes-away", test_stream_client_goes_away);
   g_test_add_func ("/server/stream/slow-client", test_stream_slow_client);
+  g_test_add_func ("/server/stream/properties", test_stream_properties);
+  g_test_add_func ("/server/broadcaster/properties", test_broadcaster_properties);
+  g_test_add_func ("/server/broadcaster/add-twice-or-closed", test_broadcaster_add_twice_or_closed);
   g_test_add_func ("/server/broadcaster/fan-out", test_broadcaster_fan_out);
   g_test_add_func ("/server/broadcaster/replay", test_broadcaster_replay);
   g_test_add_func ("/server/broadcaster/client-leaves", test_broadcaster_client_leaves);

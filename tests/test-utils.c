@@ -1595,6 +1595,71 @@ on_delay (SseEventSource *source,
   log_word (rec, "delay");
 }
 
+/* Properties --------------------------------------------------------------- */
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *n_notified)
+{
+  (*n_notified)++;
+}
+
+void
+test_assert_property_write (gpointer    object,
+                            const char *name,
+                            gint64      number)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), name);
+  g_autofree char *signal = g_strdup_printf ("notify::%s", name);
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_auto(GValue) back = G_VALUE_INIT;
+  guint n_notified = 0;
+  gulong handler;
+
+  g_assert_nonnull (pspec);
+  g_value_init (&value, pspec->value_type);
+  g_value_init (&back, pspec->value_type);
+  switch (G_TYPE_FUNDAMENTAL (pspec->value_type))
+    {
+    case G_TYPE_UINT:
+      g_value_set_uint (&value, number);
+      break;
+    case G_TYPE_INT:
+      g_value_set_int (&value, number);
+      break;
+    case G_TYPE_UINT64:
+      g_value_set_uint64 (&value, number);
+      break;
+    case G_TYPE_BOOLEAN:
+      g_value_set_boolean (&value, number != 0);
+      break;
+    default:
+      g_error ("test_assert_property_write: %s is a %s", name, g_type_name (pspec->value_type));
+    }
+
+  handler = g_signal_connect (object, signal, G_CALLBACK (count_notify), &n_notified);
+  g_object_set_property (object, name, &value);
+  g_assert_cmpuint (n_notified, ==, 1);
+  g_object_set_property (object, name, &value);
+  g_assert_cmpuint (n_notified, ==, 1);
+  g_signal_handler_disconnect (object, handler);
+
+  g_object_get_property (object, name, &back);
+  g_assert_cmpint (g_param_values_cmp (pspec, &value, &back), ==, 0);
+}
+
+void
+test_assert_n_properties (gpointer object,
+                          guint    n)
+{
+  g_autofree GParamSpec **pspecs = NULL;
+  guint n_pspecs;
+
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object), &n_pspecs);
+  g_assert_cmpuint (n_pspecs, ==, n);
+}
+
 guint
 test_fast_backoff (SseEventSource *source,
                    guint           attempt,

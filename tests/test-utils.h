@@ -329,6 +329,20 @@ gboolean           test_under_asan               (void);
  * glib-networking's GnuTLS threads leave (valgrind runs those tests). */
 gboolean           test_skip_without_tls         (void);
 
+/* Properties --------------------------------------------------------------- */
+
+/* Writes @value (a number, or a boolean as 0 or 1) to the property @name of
+ * @object with g_object_set_property(), twice, as bindings and GtkBuilder
+ * do: asserts that it reads back equal through g_object_get_property(),
+ * and that "notify" came for the first write only. */
+void               test_assert_property_write    (gpointer          object,
+                                                  const char       *name,
+                                                  gint64            value);
+/* Asserts that @object's class has @n properties: a property added without
+ * a test fails. */
+void               test_assert_n_properties      (gpointer          object,
+                                                  guint             n);
+
 /* Process measurements ----------------------------------------------------- */
 
 /* The resident set size of the process in bytes (/proc/self/statm). */
