@@ -13,6 +13,7 @@
 #include "sse-error.h"
 #include "sse-event-source.h"
 #include "sse-event-source-private.h"
+#include "sse-http-private.h"
 #include "sse-i18n-private.h"
 #include "sse-parser-private.h"
 #include "sse-signal-private.h"
@@ -368,42 +369,6 @@ deadline_after (gint64 from,
   return milliseconds == 0 ? -1 : from + (gint64) milliseconds * 1000;
 }
 
-/* URIs ------------------------------------------------------------------- */
-
-static gboolean
-uri_is_http (GUri *uri)
-{
-  const char *scheme = g_uri_get_scheme (uri);
-  const char *host = g_uri_get_host (uri);
-
-  return (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0) &&
-         host != NULL && *host != '\0';
-}
-
-/* scheme://host[:port], the port only when it is not the default one. */
-static char *
-uri_origin (GUri *uri)
-{
-  g_autofree char *scheme = g_ascii_strdown (g_uri_get_scheme (uri), -1);
-  g_autofree char *host = g_ascii_strdown (g_uri_get_host (uri), -1);
-  int default_port = strcmp (scheme, "https") == 0 ? 443 : 80;
-  int port = g_uri_get_port (uri);
-  gboolean ipv6 = strchr (host, ':') != NULL;
-
-  if (port == -1 || port == default_port)
-    return g_strdup_printf (ipv6 ? "%s://[%s]" : "%s://%s", scheme, host);
-  return g_strdup_printf (ipv6 ? "%s://[%s]:%d" : "%s://%s:%d", scheme, host, port);
-}
-
-/* The URL as error messages show it: without user information, query or
- * fragment, which may hold secrets (tokens in queries are common). */
-static char *
-uri_for_display (GUri *uri)
-{
-  return g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO | G_URI_HIDE_QUERY |
-                                       G_URI_HIDE_FRAGMENT);
-}
-
 /* Attempts --------------------------------------------------------------- */
 
 /* One connection attempt, from the request to the end of the stream,
@@ -593,7 +558,7 @@ static void
 attempt_take_msg (Attempt     *attempt,
                   SoupMessage *msg)
 {
-  g_autofree char *origin = uri_origin (soup_message_get_uri (msg));
+  g_autofree char *origin = _sse_uri_origin (soup_message_get_uri (msg));
 
   attempt_set_msg (attempt, msg);
   g_signal_connect (msg, "restarted", G_CALLBACK (on_restarted), attempt);
@@ -1016,7 +981,7 @@ connection_lost (SseEventSource *self,
 
   if (self->max_reconnect_attempts >= 0 && counted > (guint) self->max_reconnect_attempts)
     {
-      g_autofree char *where = uri_for_display (self->uri);
+      g_autofree char *where = _sse_uri_for_display (self->uri);
       g_autoptr(GError) too_many = NULL;
 
       too_many = g_error_new (SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS,
@@ -1066,22 +1031,6 @@ connection_lost (SseEventSource *self,
                                         on_reconnect_timer, self);
 }
 
-static gboolean
-is_fatal_error (const GError *error)
-{
-  /* A certificate that was refused will be refused again. */
-  if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) ||
-      g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED))
-    return TRUE;
-
-  /* No TLS backend (glib-networking) will not appear by itself either. */
-  if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_UNAVAILABLE))
-    return TRUE;
-
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED) ||
-         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-}
-
 /* Deadlines -------------------------------------------------------------- */
 
 static void
@@ -1124,7 +1073,7 @@ on_deadline (gpointer user_data)
 
   if (attempt->stream == NULL)
     {
-      where = uri_for_display (soup_message_get_uri (attempt->msg));
+      where = _sse_uri_for_display (soup_message_get_uri (attempt->msg));
       error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                            _("The server at %s did not answer within %u ms; "
                              "check that it is up, or raise “connect-timeout”"),
@@ -1141,7 +1090,7 @@ on_deadline (gpointer user_data)
           return G_SOURCE_CONTINUE;
         }
 
-      where = uri_for_display (soup_message_get_uri (attempt->msg));
+      where = _sse_uri_for_display (soup_message_get_uri (attempt->msg));
       error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                            _("The server at %s sent nothing for %u ms, so the connection "
                              "is taken for dead; have it send comments as a heartbeat, "
@@ -1158,99 +1107,6 @@ on_deadline (gpointer user_data)
 
 /* Responses -------------------------------------------------------------- */
 
-static gboolean
-is_event_stream (const char *content_type)
-{
-  const char *start = content_type, *end;
-
-  if (content_type == NULL)
-    return FALSE;
-
-  /* The MIME type essence: what comes before the parameters, without
-   * surrounding whitespace, compared without case. */
-  while (*start == ' ' || *start == '\t')
-    start++;
-  end = strchr (start, ';');
-  if (end == NULL)
-    end = start + strlen (start);
-  while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-    end--;
-
-  return end - start == 17 && g_ascii_strncasecmp (start, "text/event-stream", 17) == 0;
-}
-
-/* Retry-After: delta-seconds or an HTTP date. Returns milliseconds. */
-static guint
-parse_retry_after (const char *value)
-{
-  g_autoptr(GDateTime) date = NULL;
-  g_autoptr(GDateTime) now = NULL;
-  GTimeSpan span;
-
-  if (value == NULL)
-    return 0;
-
-  while (*value == ' ' || *value == '\t')
-    value++;
-
-  if (g_ascii_isdigit (*value))
-    {
-      guint64 seconds = 0;
-      const char *p;
-
-      for (p = value; g_ascii_isdigit (*p); p++)
-        {
-          seconds = seconds * 10 + (guint64) (*p - '0');
-          if (seconds > G_MAXUINT / 1000)
-            return G_MAXUINT;
-        }
-      while (*p == ' ' || *p == '\t')
-        p++;
-      return *p == '\0' ? (guint) seconds * 1000 : 0;
-    }
-
-  date = soup_date_time_new_from_http_string (value);
-  if (date == NULL)
-    return 0;
-  now = g_date_time_new_now_utc ();
-  span = g_date_time_difference (date, now);
-  if (span <= 0)
-    return 0;
-  return (guint) MIN ((span + 999) / 1000, (GTimeSpan) G_MAXUINT);
-}
-
-/* Text the server sent, made fit for an error message: valid UTF-8 (a
- * GError's message must be), without control characters (which could
- * rewrite a terminal or a log line). Each offending byte or character
- * becomes U+FFFD. */
-static char *
-server_text (const char *text)
-{
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
-  GString *out = g_string_sized_new (strlen (valid));
-  const char *p, *next;
-
-  for (p = valid; *p != '\0'; p = next)
-    {
-      next = g_utf8_next_char (p);
-      if (g_unichar_iscntrl (g_utf8_get_char (p)))
-        g_string_append (out, "\xEF\xBF\xBD");
-      else
-        g_string_append_len (out, p, next - p);
-    }
-  return g_string_free (out, FALSE);
-}
-
-static char *
-reason_phrase (SoupMessage *msg)
-{
-  const char *reason = soup_message_get_reason_phrase (msg);
-
-  if (reason == NULL || *reason == '\0')
-    reason = soup_status_get_phrase (soup_message_get_status (msg));
-  return server_text (reason != NULL ? reason : "");
-}
-
 static void
 follow_redirect (SseEventSource *self,
                  Attempt        *attempt)
@@ -1261,13 +1117,15 @@ follow_redirect (SseEventSource *self,
   g_autoptr(GUri) uri = NULL;
   g_autoptr(SoupMessage) next = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *where = uri_for_display (soup_message_get_uri (msg));
+  g_autofree char *where = _sse_uri_for_display (soup_message_get_uri (msg));
   g_autofree char *origin = NULL;
 
   location = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
   if (location == NULL || *location == '\0')
     {
-      g_autofree char *reason = reason_phrase (msg);
+      g_autofree char *reason = NULL;
+
+      reason = _sse_http_reason_phrase (status, soup_message_get_reason_phrase (msg));
 
       error = g_error_new (SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_REDIRECT_NO_LOCATION,
                            _("The server at %s answered %u %s without a Location header, "
@@ -1278,9 +1136,9 @@ follow_redirect (SseEventSource *self,
     }
 
   uri = g_uri_parse_relative (soup_message_get_uri (msg), location, SOUP_HTTP_URI_FLAGS, NULL);
-  if (uri == NULL || !uri_is_http (uri))
+  if (uri == NULL || !_sse_uri_is_http (uri))
     {
-      g_autofree char *shown = server_text (location);
+      g_autofree char *shown = _sse_http_server_text (location);
 
       error = g_error_new (SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_REDIRECT_BAD_URI,
                            _("The server at %s redirected to “%s”, which is not an http or "
@@ -1312,7 +1170,7 @@ follow_redirect (SseEventSource *self,
     }
 
   /* Credentials the application set are for the origin it asked for. */
-  origin = uri_origin (uri);
+  origin = _sse_uri_origin (uri);
   if (strcmp (origin, attempt->origin) != 0)
     {
       SoupMessageHeaders *hdrs = attempt->headers;
@@ -1333,7 +1191,7 @@ fail_http_status (SseEventSource *self,
 {
   SoupMessage *msg = attempt->msg;
   guint status = soup_message_get_status (msg);
-  g_autofree char *where = uri_for_display (soup_message_get_uri (msg));
+  g_autofree char *where = _sse_uri_for_display (soup_message_get_uri (msg));
   g_autoptr(GError) error = NULL;
   gboolean retry = FALSE;
   guint min_delay = 0;
@@ -1345,7 +1203,9 @@ fail_http_status (SseEventSource *self,
                          where);
   else
     {
-      g_autofree char *reason = reason_phrase (msg);
+      g_autofree char *reason = NULL;
+
+      reason = _sse_http_reason_phrase (status, soup_message_get_reason_phrase (msg));
 
       error = g_error_new (SSE_ERROR, SSE_ERROR_HTTP_STATUS,
                            _("The server at %s answered %u %s; an event stream needs 200 OK"),
@@ -1358,8 +1218,9 @@ fail_http_status (SseEventSource *self,
        status == 429 /* Too Many Requests, which libsoup 3.2 does not name */))
     {
       retry = TRUE;
-      min_delay = parse_retry_after (soup_message_headers_get_one (
-                                       soup_message_get_response_headers (msg), "Retry-After"));
+      min_delay = _sse_http_parse_retry_after (soup_message_headers_get_one (
+                                                 soup_message_get_response_headers (msg), "Retry-After"),
+                                               NULL);
     }
 
   connection_lost (self, error, !retry, min_delay);
@@ -1403,9 +1264,9 @@ got_response (SseEventSource *self,
 
   content_type = soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                "Content-Type");
-  if (!is_event_stream (content_type))
+  if (!_sse_http_is_event_stream (content_type))
     {
-      g_autofree char *where = uri_for_display (soup_message_get_uri (msg));
+      g_autofree char *where = _sse_uri_for_display (soup_message_get_uri (msg));
       g_autoptr(GError) error = NULL;
 
       if (content_type == NULL)
@@ -1415,7 +1276,7 @@ got_response (SseEventSource *self,
                              where);
       else
         {
-          g_autofree char *shown = server_text (content_type);
+          g_autofree char *shown = _sse_http_server_text (content_type);
 
           error = g_error_new (SSE_ERROR, SSE_ERROR_CONTENT_TYPE,
                                _("The server at %s answered 200 OK with the content type "
@@ -1434,35 +1295,6 @@ got_response (SseEventSource *self,
   set_status (self, SSE_STATUS_OPEN);
   if (self->attempt == attempt)
     read_next (self, attempt);
-}
-
-/* Why a certificate was refused, from what the TLS backend found wrong
- * with it ("Unacceptable TLS certificate" alone does not say). */
-static char *
-describe_certificate_errors (GTlsCertificateFlags flags)
-{
-  static const struct {
-    GTlsCertificateFlags  flag;
-    const char           *reason;
-  } reasons[] = {
-    { G_TLS_CERTIFICATE_UNKNOWN_CA, N_("it is not signed by a trusted certificate authority") },
-    { G_TLS_CERTIFICATE_BAD_IDENTITY, N_("it is not for this host name") },
-    { G_TLS_CERTIFICATE_NOT_ACTIVATED, N_("it is not valid yet") },
-    { G_TLS_CERTIFICATE_EXPIRED, N_("it has expired") },
-    { G_TLS_CERTIFICATE_REVOKED, N_("it was revoked") },
-    { G_TLS_CERTIFICATE_INSECURE, N_("its algorithm is insecure") },
-  };
-  GString *text = g_string_new (NULL);
-  gsize i;
-
-  for (i = 0; i < G_N_ELEMENTS (reasons); i++)
-    if (flags & reasons[i].flag)
-      {
-        if (text->len > 0)
-          g_string_append (text, "; ");
-        g_string_append (text, g_dgettext (GETTEXT_PACKAGE, reasons[i].reason));
-      }
-  return g_string_free (text, text->len == 0);
 }
 
 static void
@@ -1485,12 +1317,12 @@ on_sent (GObject      *object,
         got_response (self, attempt, stream);
       else
         {
-          g_autofree char *where = uri_for_display (soup_message_get_uri (attempt->msg));
+          g_autofree char *where = _sse_uri_for_display (soup_message_get_uri (attempt->msg));
           g_autofree char *why = NULL;
           g_autoptr(GError) wrapped = NULL;
 
           if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE))
-            why = describe_certificate_errors (
+            why = _sse_http_describe_certificate_errors (
                     soup_message_get_tls_peer_certificate_errors (attempt->msg));
 
           if (why != NULL &&
@@ -1509,7 +1341,7 @@ on_sent (GObject      *object,
             wrapped = g_error_new (error->domain, error->code,
                                    _("Could not get an answer from %s: %s"),
                                    where, error->message);
-          connection_lost (self, wrapped, is_fatal_error (error), 0);
+          connection_lost (self, wrapped, _sse_http_is_fatal_error (error), 0);
         }
 
       g_object_unref (self);
@@ -1603,13 +1435,13 @@ handle_read (SseEventSource *self,
     }
   else
     {
-      g_autofree char *where = uri_for_display (soup_message_get_uri (attempt->msg));
+      g_autofree char *where = _sse_uri_for_display (soup_message_get_uri (attempt->msg));
       g_autoptr(GError) wrapped = NULL;
 
       wrapped = g_error_new (error->domain, error->code,
                              _("The connection to %s was lost: %s"),
                              where, error->message);
-      connection_lost (self, wrapped, is_fatal_error (error), 0);
+      connection_lost (self, wrapped, _sse_http_is_fatal_error (error), 0);
     }
   return FALSE;
 }
@@ -1870,7 +1702,7 @@ sse_event_source_constructed (GObject *object)
       self->uri = g_uri_parse (self->url, SOUP_HTTP_URI_FLAGS, NULL);
     }
 
-  if (self->uri != NULL && !uri_is_http (self->uri))
+  if (self->uri != NULL && !_sse_uri_is_http (self->uri))
     g_clear_pointer (&self->uri, g_uri_unref);
 
   if (self->session == NULL)
