@@ -17,6 +17,7 @@
 #include "sse-i18n-private.h"
 #include "sse-parser-private.h"
 #include "sse-signal-private.h"
+#include "sse-source-util-private.h"
 
 /**
  * SseEventSource:
@@ -321,54 +322,6 @@ static void attempt_send       (SseEventSource *self,
 static void update_deadline    (SseEventSource *self,
                                 Attempt        *attempt);
 
-/* Timers ----------------------------------------------------------------- */
-
-/* A source that fires at its ready time, which its callback may move: one
- * such source watches an attempt for its whole life, connect timeout and
- * read timeout alike, without being re-created on every read. */
-static gboolean
-deadline_dispatch (GSource     *source,
-                   GSourceFunc  callback,
-                   gpointer     user_data)
-{
-  g_source_set_ready_time (source, -1);
-  return callback (user_data);
-}
-
-static GSourceFuncs deadline_funcs = {
-  NULL, NULL, deadline_dispatch, NULL, NULL, NULL,
-};
-
-static GSource *
-deadline_new (GMainContext *context,
-              const char   *name,
-              gint64        ready_time,
-              GSourceFunc   callback,
-              gpointer      user_data)
-{
-  GSource *source = g_source_new (&deadline_funcs, sizeof (GSource));
-
-  g_source_set_static_name (source, name);
-  g_source_set_callback (source, callback, user_data, NULL);
-  g_source_set_ready_time (source, ready_time);
-  g_source_attach (source, context);
-  return source;
-}
-
-static void
-destroy_source (GSource *source)
-{
-  g_source_destroy (source);
-  g_source_unref (source);
-}
-
-static gint64
-deadline_after (gint64 from,
-                guint  milliseconds)
-{
-  return milliseconds == 0 ? -1 : from + (gint64) milliseconds * 1000;
-}
-
 /* Attempts --------------------------------------------------------------- */
 
 /* One connection attempt, from the request to the end of the stream,
@@ -446,8 +399,8 @@ detach_attempt (SseEventSource *self)
     return;
 
   attempt->source = NULL;
-  g_clear_pointer (&attempt->deadline, destroy_source);
-  g_clear_pointer (&attempt->reader, destroy_source);
+  g_clear_pointer (&attempt->deadline, _sse_source_destroy);
+  g_clear_pointer (&attempt->reader, _sse_source_destroy);
   g_cancellable_cancel (attempt->cancellable);
   sse_parser_finish (self->parser);
   attempt_unref (attempt);
@@ -1025,9 +978,9 @@ connection_lost (SseEventSource *self,
   if (self->run != run || self->status != SSE_STATUS_RECONNECTING)
     return;
 
-  g_clear_pointer (&self->reconnect_timer, destroy_source);
-  self->reconnect_timer = deadline_new (self->context, "[sse-glib] reconnect",
-                                        delay == 0 ? 0 : deadline_after (g_get_monotonic_time (), delay),
+  g_clear_pointer (&self->reconnect_timer, _sse_source_destroy);
+  self->reconnect_timer = _sse_deadline_source_new (self->context, "[sse-glib] reconnect",
+                                        delay == 0 ? 0 : _sse_deadline_after (g_get_monotonic_time (), delay),
                                         on_reconnect_timer, self);
 }
 
@@ -1040,20 +993,20 @@ update_deadline (SseEventSource *self,
   gint64 ready_time;
 
   if (attempt->stream == NULL)
-    ready_time = deadline_after (attempt->started_at, self->connect_timeout);
+    ready_time = _sse_deadline_after (attempt->started_at, self->connect_timeout);
   else
-    ready_time = deadline_after (attempt->last_read, self->read_timeout);
+    ready_time = _sse_deadline_after (attempt->last_read, self->read_timeout);
 
   /* No timeout, no timer: an open stream without a read timeout keeps no
    * source in the main loop, which matters with many sources. */
   if (ready_time == -1)
     {
-      g_clear_pointer (&attempt->deadline, destroy_source);
+      g_clear_pointer (&attempt->deadline, _sse_source_destroy);
       return;
     }
 
   if (attempt->deadline == NULL)
-    attempt->deadline = deadline_new (self->context, "[sse-glib] attempt deadline", ready_time,
+    attempt->deadline = _sse_deadline_source_new (self->context, "[sse-glib] attempt deadline", ready_time,
                                       on_deadline, attempt);
   else
     g_source_set_ready_time (attempt->deadline, ready_time);
@@ -1081,7 +1034,7 @@ on_deadline (gpointer user_data)
     }
   else
     {
-      gint64 deadline = deadline_after (attempt->last_read, self->read_timeout);
+      gint64 deadline = _sse_deadline_after (attempt->last_read, self->read_timeout);
 
       /* Bytes came since the timer was set: wait for the new deadline. */
       if (deadline == -1 || now < deadline)
@@ -1350,40 +1303,15 @@ on_sent (GObject      *object,
   attempt_unref (attempt);
 }
 
-/* GIO and libsoup call back in the thread-default context of the caller:
- * make it the source's while starting an operation. It is already, but
- * for calls made from outside the main loop; checking spares a push (and
- * its allocation) per read. */
-static gboolean
-push_context (SseEventSource *self)
-{
-  GMainContext *current = g_main_context_get_thread_default ();
-
-  if (current == self->context ||
-      (current == NULL && self->context == g_main_context_default ()))
-    return FALSE;
-
-  g_main_context_push_thread_default (self->context);
-  return TRUE;
-}
-
-static void
-pop_context (SseEventSource *self,
-             gboolean        pushed)
-{
-  if (pushed)
-    g_main_context_pop_thread_default (self->context);
-}
-
 static void
 attempt_send (SseEventSource *self,
               Attempt        *attempt)
 {
-  gboolean pushed = push_context (self);
+  gboolean pushed = _sse_context_push (self->context);
 
   soup_session_send_async (self->session, attempt->msg, G_PRIORITY_DEFAULT,
                            attempt->cancellable, on_sent, attempt_ref (attempt));
-  pop_context (self, pushed);
+  _sse_context_pop (self->context, pushed);
 }
 
 /* Reading ---------------------------------------------------------------- */
@@ -1488,7 +1416,7 @@ static void
 make_reader (SseEventSource *self,
              Attempt        *attempt)
 {
-  g_clear_pointer (&attempt->reader, destroy_source);
+  g_clear_pointer (&attempt->reader, _sse_source_destroy);
   attempt->reader = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (attempt->stream),
                                                            NULL);
   g_source_set_callback (attempt->reader, (GSourceFunc) (void (*) (void)) on_readable,
@@ -1572,7 +1500,7 @@ on_readable (GObject  *stream,
    * it would wake this loop up for as long as the socket is readable. */
   if (attempt->reading)
     {
-      g_clear_pointer (&attempt->reader, destroy_source);
+      g_clear_pointer (&attempt->reader, _sse_source_destroy);
       return G_SOURCE_REMOVE;
     }
 
@@ -1599,11 +1527,11 @@ read_next (SseEventSource *self,
       return;
     }
 
-  pushed = push_context (self);
+  pushed = _sse_context_push (self->context);
   g_input_stream_read_async (attempt->stream, attempt->buffer, READ_BUFFER_SIZE,
                              G_PRIORITY_DEFAULT, attempt->cancellable,
                              on_read, attempt_ref (attempt));
-  pop_context (self, pushed);
+  _sse_context_pop (self->context, pushed);
 }
 
 /* Attempts, from the start ----------------------------------------------- */
@@ -1614,7 +1542,7 @@ start_attempt (SseEventSource *self)
   g_autoptr(SoupMessage) msg = NULL;
   guint run = self->run;
 
-  g_clear_pointer (&self->reconnect_timer, destroy_source);
+  g_clear_pointer (&self->reconnect_timer, _sse_source_destroy);
   g_return_if_fail (self->attempt == NULL);
 
   set_status (self, SSE_STATUS_CONNECTING);
@@ -1720,7 +1648,7 @@ sse_event_source_dispose (GObject *object)
 
   self->run++;
   detach_attempt (self);
-  g_clear_pointer (&self->reconnect_timer, destroy_source);
+  g_clear_pointer (&self->reconnect_timer, _sse_source_destroy);
   unwatch_network (self);
   sse_event_source_set_backoff_func (self, NULL, NULL, NULL);
   g_clear_object (&self->monitor);
@@ -2402,7 +2330,7 @@ sse_event_source_close (SseEventSource *self)
 
   self->run++;
   detach_attempt (self);
-  g_clear_pointer (&self->reconnect_timer, destroy_source);
+  g_clear_pointer (&self->reconnect_timer, _sse_source_destroy);
   unwatch_network (self);
   set_status (self, SSE_STATUS_CLOSED);
 }
