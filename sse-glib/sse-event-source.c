@@ -16,6 +16,7 @@
 #include "sse-http-private.h"
 #include "sse-i18n-private.h"
 #include "sse-parser-private.h"
+#include "sse-request-private.h"
 #include "sse-signal-private.h"
 #include "sse-source-util-private.h"
 
@@ -231,21 +232,8 @@ struct _SseEventSource
   SoupSession         *session;
   SseParser           *parser;
 
-  /* The request template */
-  char                *url;
-  GUri                *uri;            /* NULL when @url is not http(s) */
+  SseRequest           request;
   SoupMessage         *template_msg;   /* only until constructed */
-  const char          *method;         /* interned */
-  SoupMessageHeaders  *headers;        /* NULL for sse_event_source_new() */
-  SoupMessageFlags     flags;
-  SoupMessagePriority  priority;
-  GUri                *first_party;
-  GUri                *site_for_cookies;
-  GBytes              *body;
-  char                *body_content_type;
-  guint                template_has_body : 1;
-  guint                warned_body : 1;
-  guint                follow_redirects : 1;
 
   /* State */
   SseStatus            status;
@@ -338,11 +326,7 @@ struct _Attempt
   gboolean            reading;       /* in read_available() */
 
   SoupMessage        *msg;           /* the request under way */
-  const char         *method;
-  SoupMessageHeaders *headers;       /* what later redirects send */
-  GBytes             *body;          /* NULL when the request has none */
-  char               *origin;        /* a GRefString */
-  guint               redirects;
+  SseRequestChain     chain;         /* what redirects send */
 
   GInputStream       *stream;        /* once open */
   guint8             *buffer;
@@ -379,9 +363,7 @@ attempt_unref (Attempt *attempt)
 
   attempt_set_msg (attempt, NULL);
   g_clear_object (&attempt->cancellable);
-  g_clear_pointer (&attempt->headers, soup_message_headers_unref);
-  g_clear_pointer (&attempt->body, g_bytes_unref);
-  g_clear_pointer (&attempt->origin, g_ref_string_release);
+  _sse_request_chain_clear (&attempt->chain);
   /* Dropping an unfinished response stream closes its connection. */
   g_clear_object (&attempt->stream);
   g_clear_pointer (&attempt->buffer, g_free);
@@ -406,41 +388,7 @@ detach_attempt (SseEventSource *self)
   attempt_unref (attempt);
 }
 
-/* Requests --------------------------------------------------------------- */
-
-typedef struct {
-  SoupMessageHeaders *to;
-  gboolean            from_template;
-  gboolean            without_body;
-} CopyHeaders;
-
-static void
-copy_header (const char *name,
-             const char *value,
-             gpointer    user_data)
-{
-  CopyHeaders *copy = user_data;
-
-  /* libsoup writes these itself, from the URI and the body. */
-  if (g_ascii_strcasecmp (name, "Host") == 0 ||
-      g_ascii_strcasecmp (name, "Content-Length") == 0 ||
-      g_ascii_strcasecmp (name, "Transfer-Encoding") == 0)
-    return;
-
-  /* The source sends its own. */
-  if (copy->from_template && g_ascii_strcasecmp (name, "Last-Event-ID") == 0)
-    return;
-
-  /* The headers that describe a body go with it. */
-  if (copy->without_body &&
-      (g_ascii_strcasecmp (name, "Content-Type") == 0 ||
-       g_ascii_strcasecmp (name, "Content-Encoding") == 0 ||
-       g_ascii_strcasecmp (name, "Content-Language") == 0 ||
-       g_ascii_strcasecmp (name, "Content-Location") == 0))
-    return;
-
-  soup_message_headers_append (copy->to, name, value);
-}
+/* Requests ---------------------------------------------------------------- */
 
 static void
 on_restarted (SoupMessage *msg,
@@ -448,75 +396,16 @@ on_restarted (SoupMessage *msg,
 {
   /* libsoup drops the request body when it restarts a message (to answer
    * an authentication challenge): give it again. */
-  if (attempt->body != NULL)
-    soup_message_set_request_body_from_bytes (msg, NULL, attempt->body);
-}
-
-static SoupMessage *
-new_message (SseEventSource     *self,
-             const char         *method,
-             GUri               *uri,
-             SoupMessageHeaders *headers,
-             gboolean            from_template,
-             GBytes             *body,
-             const char         *content_type)
-{
-  SoupMessage *msg = soup_message_new_from_uri (method, uri);
-
-  if (headers != NULL)
-    {
-      CopyHeaders copy = {
-        soup_message_get_request_headers (msg), from_template, body == NULL,
-      };
-
-      soup_message_headers_foreach (headers, copy_header, &copy);
-    }
-
-  if (body != NULL)
-    soup_message_set_request_body_from_bytes (msg, content_type, body);
-
-  soup_message_set_flags (msg, self->flags | SOUP_MESSAGE_NO_REDIRECT);
-  soup_message_set_priority (msg, self->priority);
-  if (self->first_party != NULL)
-    soup_message_set_first_party (msg, self->first_party);
-  if (self->site_for_cookies != NULL)
-    soup_message_set_site_for_cookies (msg, self->site_for_cookies);
-
-  return msg;
-}
-
-/* The first request of an attempt, from the template. */
-static SoupMessage *
-new_first_message (SseEventSource *self)
-{
-  SoupMessage *msg;
-  SoupMessageHeaders *hdrs;
-  const char *last_event_id = sse_parser_get_last_event_id (self->parser);
-
-  msg = new_message (self, self->method, self->uri, self->headers, TRUE,
-                     self->body, self->body_content_type);
-  hdrs = soup_message_get_request_headers (msg);
-
-  if (soup_message_headers_get_one (hdrs, "Accept") == NULL)
-    soup_message_headers_replace (hdrs, "Accept", "text/event-stream");
-  if (soup_message_headers_get_one (hdrs, "Cache-Control") == NULL)
-    soup_message_headers_replace (hdrs, "Cache-Control", "no-cache");
-  if (*last_event_id != '\0')
-    soup_message_headers_replace (hdrs, "Last-Event-ID", last_event_id);
-
-  return msg;
+  if (attempt->chain.body != NULL)
+    soup_message_set_request_body_from_bytes (msg, NULL, attempt->chain.body);
 }
 
 static void
 attempt_take_msg (Attempt     *attempt,
                   SoupMessage *msg)
 {
-  g_autofree char *origin = _sse_uri_origin (soup_message_get_uri (msg));
-
   attempt_set_msg (attempt, msg);
   g_signal_connect (msg, "restarted", G_CALLBACK (on_restarted), attempt);
-  g_clear_pointer (&attempt->origin, g_ref_string_release);
-  attempt->origin = g_ref_string_new (origin);
 }
 
 static gboolean
@@ -527,21 +416,13 @@ attempt_new (SseEventSource *self,
              SoupMessage    *msg)
 {
   Attempt *attempt = g_new0 (Attempt, 1);
-  SoupMessageHeaders *hdrs = soup_message_get_request_headers (msg);
-  CopyHeaders copy;
 
   attempt->ref_count = 1;
   attempt->source = self;
   attempt->cancellable = g_cancellable_new ();
-  attempt->method = soup_message_get_method (msg);
-  attempt->body = self->body != NULL ? g_bytes_ref (self->body) : NULL;
-
   /* What the application left in the request, for the requests that
    * follow redirects. */
-  attempt->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-  copy = (CopyHeaders) { attempt->headers, FALSE, FALSE };
-  soup_message_headers_foreach (hdrs, copy_header, &copy);
-
+  _sse_request_chain_init (&attempt->chain, msg, self->request.body);
   attempt_take_msg (attempt, msg);
   attempt->started_at = g_get_monotonic_time ();
   update_deadline (self, attempt);
@@ -662,7 +543,7 @@ sink_event (gpointer              user_data,
   /* No check for handlers first: g_signal_emit() does that itself, and
    * with the recycled event there is nothing to save by skipping it. */
   with_origin = *fields;
-  with_origin.origin = self->attempt->origin;
+  with_origin.origin = self->attempt->chain.origin;
   event = _sse_event_recycle (g_steal_pointer (&self->spare_event), &with_origin);
   g_signal_emit (self, signals[SIGNAL_EVENT], detail, event);
 
@@ -769,7 +650,7 @@ network_changed (SseEventSource *self,
   self->network_available = available;
   if (available && !was_available && self->status == SSE_STATUS_RECONNECTING)
     {
-      g_debug ("The network is back: reconnecting to %s at once", self->url);
+      g_debug ("The network is back: reconnecting to %s at once", self->request.url);
       start_attempt (self);
     }
 }
@@ -934,7 +815,7 @@ connection_lost (SseEventSource *self,
 
   if (self->max_reconnect_attempts >= 0 && counted > (guint) self->max_reconnect_attempts)
     {
-      g_autofree char *where = _sse_uri_for_display (self->uri);
+      g_autofree char *where = _sse_uri_for_display (self->request.uri);
       g_autoptr(GError) too_many = NULL;
 
       too_many = g_error_new (SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS,
@@ -1071,7 +952,6 @@ follow_redirect (SseEventSource *self,
   g_autoptr(SoupMessage) next = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *where = _sse_uri_for_display (soup_message_get_uri (msg));
-  g_autofree char *origin = NULL;
 
   location = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
   if (location == NULL || *location == '\0')
@@ -1101,7 +981,7 @@ follow_redirect (SseEventSource *self,
       return;
     }
 
-  if (++attempt->redirects > MAX_REDIRECTS)
+  if (attempt->chain.redirects >= MAX_REDIRECTS)
     {
       error = g_error_new (SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS,
                            _("The server at %s redirected more than %d times in a row; "
@@ -1111,29 +991,8 @@ follow_redirect (SseEventSource *self,
       return;
     }
 
-  /* As the Fetch standard does: 303 becomes a GET, and so do 301 and 302
-   * when they answer a POST; 307 and 308 keep the method and the body. */
-  if ((status == SOUP_STATUS_SEE_OTHER &&
-       attempt->method != SOUP_METHOD_GET && attempt->method != SOUP_METHOD_HEAD) ||
-      ((status == SOUP_STATUS_MOVED_PERMANENTLY || status == SOUP_STATUS_FOUND) &&
-       attempt->method == SOUP_METHOD_POST))
-    {
-      attempt->method = SOUP_METHOD_GET;
-      g_clear_pointer (&attempt->body, g_bytes_unref);
-    }
-
-  /* Credentials the application set are for the origin it asked for. */
-  origin = _sse_uri_origin (uri);
-  if (strcmp (origin, attempt->origin) != 0)
-    {
-      SoupMessageHeaders *hdrs = attempt->headers;
-
-      soup_message_headers_remove (hdrs, "Authorization");
-      soup_message_headers_remove (hdrs, "Cookie");
-    }
-
   g_debug ("Following the redirect from %s to %s", where, location);
-  next = new_message (self, attempt->method, uri, attempt->headers, FALSE, attempt->body, NULL);
+  next = _sse_request_chain_redirect (&attempt->chain, &self->request, status, uri);
   attempt_take_msg (attempt, next);
   attempt_send (self, attempt);
 }
@@ -1199,7 +1058,7 @@ got_response (SseEventSource *self,
     case SOUP_STATUS_SEE_OTHER:
     case SOUP_STATUS_TEMPORARY_REDIRECT:
     case SOUP_STATUS_PERMANENT_REDIRECT:
-      if (self->follow_redirects)
+      if (self->request.follow_redirects)
         {
           follow_redirect (self, attempt);
           return;
@@ -1358,7 +1217,7 @@ handle_read (SseEventSource *self,
 
   if (n == 0)
     {
-      g_debug ("The stream from %s ended", self->url);
+      g_debug ("The stream from %s ended", self->request.url);
       connection_lost (self, NULL, FALSE, 0);
     }
   else
@@ -1549,26 +1408,28 @@ start_attempt (SseEventSource *self)
   if (self->run != run || abandoned (self))
     return;
 
-  if (self->uri == NULL)
+  if (self->request.uri == NULL)
     {
       g_autoptr(GError) error = NULL;
 
       error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            _("“%s” is not an http or https URL; an event source needs one"),
-                           self->url != NULL ? self->url : "");
+                           self->request.url != NULL ? self->request.url : "");
       connection_lost (self, error, TRUE, 0);
       return;
     }
 
-  if (self->template_has_body && self->body == NULL && !self->warned_body)
+  if (self->request.template_has_body && self->request.body == NULL &&
+      !self->request.warned_body)
     {
-      self->warned_body = TRUE;
+      self->request.warned_body = TRUE;
       g_warning ("The request template for %s has a body, which libsoup cannot give back "
                  "to be sent again; pass it to sse_event_source_set_request_body()",
-                 self->url);
+                 self->request.url);
     }
 
-  msg = new_first_message (self);
+  msg = _sse_request_new_first_message (&self->request,
+                                        sse_parser_get_last_event_id (self->parser));
   g_signal_emit (self, signals[SIGNAL_PREPARE_REQUEST], 0, msg);
   if (self->run != run || self->status != SSE_STATUS_CONNECTING || self->attempt != NULL ||
       abandoned (self))
@@ -1581,57 +1442,18 @@ start_attempt (SseEventSource *self)
 /* GObject ---------------------------------------------------------------- */
 
 static void
-set_template (SseEventSource *self,
-              SoupMessage    *msg)
-{
-  SoupMessageHeaders *hdrs = soup_message_get_request_headers (msg);
-  CopyHeaders copy;
-
-  self->method = soup_message_get_method (msg);
-  self->uri = g_uri_ref (soup_message_get_uri (msg));
-  self->flags = soup_message_get_flags (msg);
-  self->follow_redirects = (self->flags & SOUP_MESSAGE_NO_REDIRECT) == 0;
-  self->priority = soup_message_get_priority (msg);
-  if (soup_message_get_first_party (msg) != NULL)
-    self->first_party = g_uri_ref (soup_message_get_first_party (msg));
-  if (soup_message_get_site_for_cookies (msg) != NULL)
-    self->site_for_cookies = g_uri_ref (soup_message_get_site_for_cookies (msg));
-
-  self->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-  copy = (CopyHeaders) { self->headers, FALSE, FALSE };
-  soup_message_headers_foreach (hdrs, copy_header, &copy);
-
-  /* The message carries a body we cannot read back: remember its type, and
-   * warn at open() if none was given with set_request_body(). */
-  self->template_has_body = soup_message_headers_get_encoding (hdrs) == SOUP_ENCODING_CHUNKED ||
-                            soup_message_headers_get_content_length (hdrs) > 0;
-  if (self->template_has_body)
-    self->body_content_type = g_strdup (soup_message_headers_get_content_type (hdrs, NULL));
-}
-
-static void
 sse_event_source_constructed (GObject *object)
 {
   SseEventSource *self = SSE_EVENT_SOURCE (object);
 
   G_OBJECT_CLASS (sse_event_source_parent_class)->constructed (object);
 
-  if (self->template_msg != NULL)
-    {
-      g_autoptr(SoupMessage) msg = g_steal_pointer (&self->template_msg);
+  {
+    g_autoptr(SoupMessage) template = g_steal_pointer (&self->template_msg);
+    g_autofree char *url = g_steal_pointer (&self->request.url);
 
-      g_free (self->url);
-      set_template (self, msg);
-      self->url = g_uri_to_string (self->uri);
-    }
-  else if (self->url != NULL)
-    {
-      self->method = SOUP_METHOD_GET;
-      self->uri = g_uri_parse (self->url, SOUP_HTTP_URI_FLAGS, NULL);
-    }
-
-  if (self->uri != NULL && !_sse_uri_is_http (self->uri))
-    g_clear_pointer (&self->uri, g_uri_unref);
+    _sse_request_init (&self->request, url, template);
+  }
 
   if (self->session == NULL)
     self->session = soup_session_new_with_options ("timeout", 0,
@@ -1665,13 +1487,7 @@ sse_event_source_finalize (GObject *object)
 
   g_clear_pointer (&self->watch, network_watch_unref);
   g_clear_object (&self->parser);
-  g_clear_pointer (&self->url, g_free);
-  g_clear_pointer (&self->uri, g_uri_unref);
-  g_clear_pointer (&self->headers, soup_message_headers_unref);
-  g_clear_pointer (&self->first_party, g_uri_unref);
-  g_clear_pointer (&self->site_for_cookies, g_uri_unref);
-  g_clear_pointer (&self->body, g_bytes_unref);
-  g_clear_pointer (&self->body_content_type, g_free);
+  _sse_request_clear (&self->request);
   g_string_free (self->last_event_id, TRUE);
   g_clear_pointer (&self->detail_name, g_free);
   g_clear_pointer (&self->spare_event, sse_event_unref);
@@ -1695,7 +1511,7 @@ sse_event_source_get_property (GObject    *object,
       break;
 
     case PROP_URL:
-      g_value_set_string (value, self->url);
+      g_value_set_string (value, self->request.url);
       break;
 
     case PROP_STATUS:
@@ -1762,7 +1578,7 @@ sse_event_source_set_property (GObject      *object,
       break;
 
     case PROP_URL:
-      self->url = g_value_dup_string (value);
+      self->request.url = g_value_dup_string (value);
       break;
 
     case PROP_MESSAGE:
@@ -2197,7 +2013,6 @@ sse_event_source_init (SseEventSource *self)
   self->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
   self->healthy_time = SSE_EVENT_SOURCE_HEALTHY_TIME;
   self->network_available = TRUE;
-  self->follow_redirects = TRUE;
 }
 
 /* Public API ------------------------------------------------------------- */
@@ -2368,7 +2183,7 @@ sse_event_source_get_url (SseEventSource *self)
 {
   g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
 
-  return self->url;
+  return self->request.url;
 }
 
 /**
@@ -2779,7 +2594,7 @@ sse_event_source_get_request_body (SseEventSource *self)
 {
   g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
 
-  return self->body;
+  return self->request.body;
 }
 
 /**
@@ -2799,7 +2614,7 @@ sse_event_source_get_request_content_type (SseEventSource *self)
 {
   g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
 
-  return self->body_content_type;
+  return self->request.body_content_type;
 }
 
 /**
@@ -2830,16 +2645,7 @@ sse_event_source_set_request_body (SseEventSource *self,
   g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
   g_return_if_fail (content_type == NULL || strchr (content_type, '/') != NULL);
 
-  if (body != NULL)
-    g_bytes_ref (body);
-  g_clear_pointer (&self->body, g_bytes_unref);
-  self->body = body;
-
-  if (content_type != NULL)
-    {
-      g_free (self->body_content_type);
-      self->body_content_type = g_strdup (content_type);
-    }
+  _sse_request_set_body (&self->request, content_type, body);
 }
 
 /**

@@ -1,0 +1,244 @@
+/* sse-request.c: the request template of an event source
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "sse-http-private.h"
+#include "sse-request-private.h"
+
+void
+_sse_request_init (SseRequest  *request,
+                   const char  *url,
+                   SoupMessage *template)
+{
+  if (template != NULL)
+    {
+      SoupMessageHeaders *hdrs = soup_message_get_request_headers (template);
+
+      request->method = soup_message_get_method (template);
+      request->uri = g_uri_ref (soup_message_get_uri (template));
+      request->url = g_uri_to_string (request->uri);
+      request->flags = soup_message_get_flags (template);
+      request->follow_redirects = (request->flags & SOUP_MESSAGE_NO_REDIRECT) == 0;
+      request->priority = soup_message_get_priority (template);
+      if (soup_message_get_first_party (template) != NULL)
+        request->first_party = g_uri_ref (soup_message_get_first_party (template));
+      if (soup_message_get_site_for_cookies (template) != NULL)
+        request->site_for_cookies = g_uri_ref (soup_message_get_site_for_cookies (template));
+
+      request->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+      _sse_request_copy_headers (hdrs, request->headers, FALSE, FALSE);
+
+      /* The message carries a body that cannot be read back: remember its
+       * type, and warn at open() if none was given with
+       * sse_event_source_set_request_body(). */
+      request->template_has_body =
+        soup_message_headers_get_encoding (hdrs) == SOUP_ENCODING_CHUNKED ||
+        soup_message_headers_get_content_length (hdrs) > 0;
+      if (request->template_has_body)
+        request->body_content_type = g_strdup (soup_message_headers_get_content_type (hdrs, NULL));
+    }
+  else
+    {
+      request->url = g_strdup (url);
+      request->method = SOUP_METHOD_GET;
+      request->follow_redirects = TRUE;
+      if (url != NULL)
+        request->uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+    }
+
+  if (request->uri != NULL && !_sse_uri_is_http (request->uri))
+    g_clear_pointer (&request->uri, g_uri_unref);
+}
+
+void
+_sse_request_clear (SseRequest *request)
+{
+  g_clear_pointer (&request->url, g_free);
+  g_clear_pointer (&request->uri, g_uri_unref);
+  g_clear_pointer (&request->headers, soup_message_headers_unref);
+  g_clear_pointer (&request->first_party, g_uri_unref);
+  g_clear_pointer (&request->site_for_cookies, g_uri_unref);
+  g_clear_pointer (&request->body, g_bytes_unref);
+  g_clear_pointer (&request->body_content_type, g_free);
+}
+
+void
+_sse_request_set_body (SseRequest *request,
+                       const char *content_type,
+                       GBytes     *body)
+{
+  if (body != NULL)
+    g_bytes_ref (body);
+  g_clear_pointer (&request->body, g_bytes_unref);
+  request->body = body;
+
+  if (content_type != NULL)
+    {
+      g_free (request->body_content_type);
+      request->body_content_type = g_strdup (content_type);
+    }
+}
+
+typedef struct {
+  SoupMessageHeaders *to;
+  gboolean            from_template;
+  gboolean            without_body;
+} CopyHeaders;
+
+static void
+copy_header (const char *name,
+             const char *value,
+             gpointer    user_data)
+{
+  CopyHeaders *copy = user_data;
+
+  /* libsoup writes these itself, from the URI and the body. */
+  if (g_ascii_strcasecmp (name, "Host") == 0 ||
+      g_ascii_strcasecmp (name, "Content-Length") == 0 ||
+      g_ascii_strcasecmp (name, "Transfer-Encoding") == 0)
+    return;
+
+  /* The source sends its own. */
+  if (copy->from_template && g_ascii_strcasecmp (name, "Last-Event-ID") == 0)
+    return;
+
+  /* The headers that describe a body go with it. */
+  if (copy->without_body &&
+      (g_ascii_strcasecmp (name, "Content-Type") == 0 ||
+       g_ascii_strcasecmp (name, "Content-Encoding") == 0 ||
+       g_ascii_strcasecmp (name, "Content-Language") == 0 ||
+       g_ascii_strcasecmp (name, "Content-Location") == 0))
+    return;
+
+  soup_message_headers_append (copy->to, name, value);
+}
+
+void
+_sse_request_copy_headers (SoupMessageHeaders *from,
+                           SoupMessageHeaders *to,
+                           gboolean            from_template,
+                           gboolean            without_body)
+{
+  CopyHeaders copy = { to, from_template, without_body };
+
+  soup_message_headers_foreach (from, copy_header, &copy);
+}
+
+SoupMessage *
+_sse_request_new_message (const SseRequest   *request,
+                          const char         *method,
+                          GUri               *uri,
+                          SoupMessageHeaders *headers,
+                          gboolean            from_template,
+                          GBytes             *body,
+                          const char         *content_type)
+{
+  SoupMessage *msg = soup_message_new_from_uri (method, uri);
+
+  if (headers != NULL)
+    _sse_request_copy_headers (headers, soup_message_get_request_headers (msg),
+                               from_template, body == NULL);
+
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (msg, content_type, body);
+
+  soup_message_set_flags (msg, request->flags | SOUP_MESSAGE_NO_REDIRECT);
+  soup_message_set_priority (msg, request->priority);
+  if (request->first_party != NULL)
+    soup_message_set_first_party (msg, request->first_party);
+  if (request->site_for_cookies != NULL)
+    soup_message_set_site_for_cookies (msg, request->site_for_cookies);
+
+  return msg;
+}
+
+SoupMessage *
+_sse_request_new_first_message (const SseRequest *request,
+                                const char       *last_event_id)
+{
+  SoupMessage *msg;
+  SoupMessageHeaders *hdrs;
+
+  msg = _sse_request_new_message (request, request->method, request->uri, request->headers,
+                                  TRUE, request->body, request->body_content_type);
+  hdrs = soup_message_get_request_headers (msg);
+
+  if (soup_message_headers_get_one (hdrs, "Accept") == NULL)
+    soup_message_headers_replace (hdrs, "Accept", "text/event-stream");
+  if (soup_message_headers_get_one (hdrs, "Cache-Control") == NULL)
+    soup_message_headers_replace (hdrs, "Cache-Control", "no-cache");
+  if (last_event_id != NULL && *last_event_id != '\0')
+    soup_message_headers_replace (hdrs, "Last-Event-ID", last_event_id);
+
+  return msg;
+}
+
+gboolean
+_sse_request_redirect_drops_body (guint       status,
+                                  const char *method)
+{
+  method = g_intern_string (method);
+
+  return (status == SOUP_STATUS_SEE_OTHER &&
+          method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) ||
+         ((status == SOUP_STATUS_MOVED_PERMANENTLY || status == SOUP_STATUS_FOUND) &&
+          method == SOUP_METHOD_POST);
+}
+
+void
+_sse_request_chain_init (SseRequestChain *chain,
+                         SoupMessage     *first,
+                         GBytes          *body)
+{
+  g_autofree char *origin = _sse_uri_origin (soup_message_get_uri (first));
+
+  chain->method = soup_message_get_method (first);
+  chain->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  _sse_request_copy_headers (soup_message_get_request_headers (first), chain->headers,
+                             FALSE, FALSE);
+  chain->body = body != NULL ? g_bytes_ref (body) : NULL;
+  chain->origin = g_ref_string_new (origin);
+  chain->redirects = 0;
+}
+
+void
+_sse_request_chain_clear (SseRequestChain *chain)
+{
+  g_clear_pointer (&chain->headers, soup_message_headers_unref);
+  g_clear_pointer (&chain->body, g_bytes_unref);
+  g_clear_pointer (&chain->origin, g_ref_string_release);
+}
+
+SoupMessage *
+_sse_request_chain_redirect (SseRequestChain  *chain,
+                             const SseRequest *request,
+                             guint             status,
+                             GUri             *target)
+{
+  g_autofree char *origin = _sse_uri_origin (target);
+
+  chain->redirects++;
+
+  if (_sse_request_redirect_drops_body (status, chain->method))
+    {
+      chain->method = SOUP_METHOD_GET;
+      g_clear_pointer (&chain->body, g_bytes_unref);
+    }
+
+  /* Credentials the application set are for the origin it asked for. */
+  if (strcmp (origin, chain->origin) != 0)
+    {
+      soup_message_headers_remove (chain->headers, "Authorization");
+      soup_message_headers_remove (chain->headers, "Cookie");
+    }
+  g_clear_pointer (&chain->origin, g_ref_string_release);
+  chain->origin = g_ref_string_new (origin);
+
+  return _sse_request_new_message (request, chain->method, target, chain->headers, FALSE,
+                                   chain->body, NULL);
+}
