@@ -33,9 +33,4 @@ SseParser *_sse_event_source_get_parser   (SseEventSource  *self);
  * path. Process-wide; call it before any source opens. */
 void  _sse_event_source_set_async_reads     (gboolean         async_reads);
 
-/* The default backoff, for tests of its bounds. */
-guint _sse_event_source_default_backoff     (guint            attempt,
-                                             guint            reconnection_time,
-                                             guint            max_reconnection_time);
-
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include "sse-http-private.h"
 #include "sse-i18n-private.h"
 #include "sse-parser-private.h"
+#include "sse-reconnect-private.h"
 #include "sse-request-private.h"
 #include "sse-signal-private.h"
 #include "sse-source-util-private.h"
@@ -240,8 +241,7 @@ struct _SseEventSource
   guint                run;            /* bumped by open(), close(), dispose */
   Attempt             *attempt;        /* the connection under way */
   GSource             *reconnect_timer;
-  guint                reconnect_attempt;
-  guint                counted_attempts;
+  SseReconnectCount    count;          /* reconnect-attempt and the counted ones */
   guint                reconnect_delay;
   GString             *last_event_id;  /* as last notified */
 
@@ -715,34 +715,6 @@ unwatch_network (SseEventSource *self)
 
 /* Failures --------------------------------------------------------------- */
 
-guint
-_sse_event_source_default_backoff (guint attempt,
-                                   guint reconnection_time,
-                                   guint max_reconnection_time)
-{
-  guint64 cap = MAX (max_reconnection_time, reconnection_time);
-  guint64 base = reconnection_time;
-  guint64 half, delay;
-  guint shift = attempt > 1 ? attempt - 1 : 0;
-
-  /* Even after "retry: 0", later attempts back off (from 1 ms), so that a
-   * server that ends every stream at once is not hammered at full speed. */
-  if (shift > 0 && base == 0)
-    base = 1;
-
-  if (shift >= 32 || (base << shift) > cap)
-    base = cap;
-  else
-    base <<= shift;
-
-  /* A jitter in [0, base / 2], so that the clients of a server that went
-   * away do not all come back at the same moment. */
-  half = base / 2;
-  delay = base + (((guint64) g_random_int () * (half + 1)) >> 32);
-
-  return (guint) MIN (delay, cap);
-}
-
 static guint
 compute_delay (SseEventSource *self,
                guint           attempt)
@@ -750,8 +722,8 @@ compute_delay (SseEventSource *self,
   if (self->backoff_func != NULL)
     return self->backoff_func (self, attempt, self->reconnection_time, self->backoff_data);
 
-  return _sse_event_source_default_backoff (attempt, self->reconnection_time,
-                                            self->max_reconnection_time);
+  return _sse_reconnect_default_backoff (attempt, self->reconnection_time,
+                                         self->max_reconnection_time);
 }
 
 static gboolean
@@ -776,7 +748,8 @@ connection_lost (SseEventSource *self,
 {
   gint64 opened_at = self->attempt != NULL ? self->attempt->opened_at : 0;
   guint run = self->run;
-  guint attempt, counted, delay;
+  SseReconnectCount next;
+  guint delay;
 
   detach_attempt (self);
 
@@ -799,21 +772,15 @@ connection_lost (SseEventSource *self,
 
   /* A connection that stayed open long enough was healthy: what failed
    * before it does not count any more. */
-  if (opened_at != 0 &&
-      g_get_monotonic_time () - opened_at >= (gint64) self->healthy_time * 1000)
-    {
-      self->reconnect_attempt = 0;
-      self->counted_attempts = 0;
-    }
+  if (_sse_reconnect_was_healthy (opened_at, g_get_monotonic_time (), self->healthy_time))
+    self->count = (SseReconnectCount) { 0, 0 };
 
   /* Attempts made while the network is down say nothing of the server. */
   if (self->monitor != NULL)
     self->network_available = g_network_monitor_get_network_available (self->monitor);
 
-  attempt = self->reconnect_attempt + 1;
-  counted = self->counted_attempts + (self->network_available ? 1 : 0);
-
-  if (self->max_reconnect_attempts >= 0 && counted > (guint) self->max_reconnect_attempts)
+  if (!_sse_reconnect_next (&self->count, self->network_available, self->max_reconnect_attempts,
+                            &next))
     {
       g_autofree char *where = _sse_uri_for_display (self->request.uri);
       g_autoptr(GError) too_many = NULL;
@@ -836,15 +803,15 @@ connection_lost (SseEventSource *self,
       return;
     }
 
-  delay = compute_delay (self, attempt);
+  delay = compute_delay (self, next.attempt);
   delay = MAX (delay, min_delay);
   if (self->run != run || abandoned (self))
     return;
 
-  self->counted_attempts = counted;
-  if (self->reconnect_attempt != attempt)
+  self->count.counted = next.counted;
+  if (self->count.attempt != next.attempt)
     {
-      self->reconnect_attempt = attempt;
+      self->count.attempt = next.attempt;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_ATTEMPT]);
     }
   if (self->reconnect_delay != delay)
@@ -860,9 +827,10 @@ connection_lost (SseEventSource *self,
     return;
 
   g_clear_pointer (&self->reconnect_timer, _sse_source_destroy);
-  self->reconnect_timer = _sse_deadline_source_new (self->context, "[sse-glib] reconnect",
-                                        delay == 0 ? 0 : _sse_deadline_after (g_get_monotonic_time (), delay),
-                                        on_reconnect_timer, self);
+  self->reconnect_timer =
+    _sse_deadline_source_new (self->context, "[sse-glib] reconnect",
+                              delay == 0 ? 0 : _sse_deadline_after (g_get_monotonic_time (), delay),
+                              on_reconnect_timer, self);
 }
 
 /* Deadlines -------------------------------------------------------------- */
@@ -1531,7 +1499,7 @@ sse_event_source_get_property (GObject    *object,
       break;
 
     case PROP_RECONNECT_ATTEMPT:
-      g_value_set_uint (value, self->reconnect_attempt);
+      g_value_set_uint (value, self->count.attempt);
       break;
 
     case PROP_RECONNECT_DELAY:
@@ -2101,10 +2069,10 @@ sse_event_source_open (SseEventSource *self)
     {
     case SSE_STATUS_CLOSED:
       self->run++;
-      self->counted_attempts = 0;
-      if (self->reconnect_attempt != 0)
+      self->count.counted = 0;
+      if (self->count.attempt != 0)
         {
-          self->reconnect_attempt = 0;
+          self->count.attempt = 0;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_ATTEMPT]);
         }
       watch_network (self);
@@ -2349,7 +2317,7 @@ sse_event_source_get_reconnect_attempt (SseEventSource *self)
 {
   g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), 0);
 
-  return self->reconnect_attempt;
+  return self->count.attempt;
 }
 
 /**

@@ -312,50 +312,6 @@ test_given_session (void)
 }
 
 static void
-test_default_backoff (void)
-{
-  guint attempt, i;
-
-  /* Exponential from the reconnection time, at most 1.5 times the base,
-   * never below the reconnection time, capped. */
-  for (attempt = 1; attempt <= 40; attempt++)
-    for (i = 0; i < 50; i++)
-      {
-        guint delay = _sse_event_source_default_backoff (attempt, 100, 5000);
-        guint64 base = MIN ((guint64) 100 << MIN (attempt - 1, 32), 5000);
-
-        g_assert_cmpuint (delay, >=, base);
-        g_assert_cmpuint (delay, <=, MIN (base + base / 2, 5000));
-      }
-
-  /* A server's reconnection time above the cap wins: never wait less. */
-  for (i = 0; i < 50; i++)
-    g_assert_cmpuint (_sse_event_source_default_backoff (1, 60000, 30000), ==, 60000);
-
-  /* Huge values do not overflow. */
-  g_assert_cmpuint (_sse_event_source_default_backoff (G_MAXUINT, G_MAXUINT, G_MAXUINT), ==,
-                    G_MAXUINT);
-  g_assert_cmpuint (_sse_event_source_default_backoff (1, 0, 0), ==, 0);
-
-  /* "retry: 0": the first attempt at once, the later ones back off. */
-  g_assert_cmpuint (_sse_event_source_default_backoff (1, 0, 30000), ==, 0);
-  g_assert_cmpuint (_sse_event_source_default_backoff (2, 0, 30000), >=, 2);
-  g_assert_cmpuint (_sse_event_source_default_backoff (12, 0, 30000), >=, 2048);
-  g_assert_cmpuint (_sse_event_source_default_backoff (40, 0, 30000), ==, 30000);
-
-  /* The jitter spreads clients: not every delay is the same. */
-  {
-    guint first = _sse_event_source_default_backoff (3, 1000, 30000);
-    gboolean differs = FALSE;
-
-    for (i = 0; i < 100 && !differs; i++)
-      differs = _sse_event_source_default_backoff (3, 1000, 30000) != first;
-    g_assert_true (differs);
-  }
-}
-
-
-static void
 count_notify (GObject    *object,
               GParamSpec *pspec,
               guint      *counter)
@@ -2128,7 +2084,6 @@ main (int   argc,
   g_test_add_func ("/event-source/defaults", test_defaults);
   g_test_add_func ("/event-source/session/given", test_given_session);
   g_test_add_func ("/event-source/properties", test_properties);
-  g_test_add_func ("/event-source/backoff/default", test_default_backoff);
   g_test_add_func ("/event-source/last-event-id/refuses-newlines",
                    test_last_event_id_refuses_newlines);
   g_test_add_func ("/event-source/open/invalid-url", test_invalid_url);
