@@ -15,6 +15,7 @@
 #include "sse-event-source-private.h"
 #include "sse-http-private.h"
 #include "sse-i18n-private.h"
+#include "sse-network-watch-private.h"
 #include "sse-parser-private.h"
 #include "sse-reconnect-private.h"
 #include "sse-request-private.h"
@@ -223,7 +224,6 @@ static gboolean force_async_reads;   /* tests */
 #define DEFAULT_CONNECT_TIMEOUT 30000
 
 typedef struct _Attempt Attempt;
-typedef struct _NetworkWatch NetworkWatch;
 
 struct _SseEventSource
 {
@@ -260,8 +260,7 @@ struct _SseEventSource
 
   /* Network awareness */
   GNetworkMonitor     *monitor;
-  gulong               monitor_handler;
-  NetworkWatch        *watch;
+  SseNetworkWatch     *watch;          /* from open() to close() */
   gboolean             network_available;
 
   /* Cache for the detail of the "event" signal */
@@ -591,126 +590,40 @@ static const SseParserSink parser_sink = {
 
 /* Network awareness ------------------------------------------------------ */
 
-/* The monitor may emit its signal in another thread: this hop carries the
- * news to the source's main context without touching the source there. */
-struct _NetworkWatch
-{
-  gatomicrefcount  ref_count;
-  GWeakRef         source;
-  GMainContext    *context;
-};
-
-typedef struct {
-  NetworkWatch *watch;
-  gboolean      available;
-} NetworkNews;
-
-static NetworkWatch *
-network_watch_ref (NetworkWatch *watch)
-{
-  g_atomic_ref_count_inc (&watch->ref_count);
-  return watch;
-}
-
 static void
-network_watch_unref (gpointer data)
+network_changed (gpointer user_data,
+                 gboolean available)
 {
-  NetworkWatch *watch = data;
-
-  if (!g_atomic_ref_count_dec (&watch->ref_count))
-    return;
-
-  g_weak_ref_clear (&watch->source);
-  g_main_context_unref (watch->context);
-  g_free (watch);
-}
-
-static void
-network_watch_unref_closure (gpointer  data,
-                             GClosure *closure)
-{
-  network_watch_unref (data);
-}
-
-static void
-network_news_free (gpointer data)
-{
-  NetworkNews *news = data;
-
-  network_watch_unref (news->watch);
-  g_free (news);
-}
-
-static void
-network_changed (SseEventSource *self,
-                 gboolean        available)
-{
+  SseEventSource *self = user_data;
   gboolean was_available = self->network_available;
 
   self->network_available = available;
   if (available && !was_available && self->status == SSE_STATUS_RECONNECTING)
     {
       g_debug ("The network is back: reconnecting to %s at once", self->request.url);
+      g_object_ref (self);
       start_attempt (self);
+      g_object_unref (self);
     }
-}
-
-static gboolean
-network_news_cb (gpointer data)
-{
-  NetworkNews *news = data;
-  g_autoptr(SseEventSource) self = g_weak_ref_get (&news->watch->source);
-
-  if (self != NULL && self->monitor_handler != 0)
-    network_changed (self, news->available);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_network_changed (GNetworkMonitor *monitor,
-                    gboolean         available,
-                    NetworkWatch    *watch)
-{
-  NetworkNews *news = g_new (NetworkNews, 1);
-  GSource *idle = g_idle_source_new ();
-
-  news->watch = network_watch_ref (watch);
-  news->available = available;
-  g_source_set_static_name (idle, "[sse-glib] network changed");
-  g_source_set_callback (idle, network_news_cb, news, network_news_free);
-  g_source_attach (idle, watch->context);
-  g_source_unref (idle);
 }
 
 static void
 watch_network (SseEventSource *self)
 {
-  if (self->monitor_handler != 0)
+  if (self->watch != NULL)
     return;
 
   if (self->monitor == NULL)
     self->monitor = g_object_ref (g_network_monitor_get_default ());
 
-  if (self->watch == NULL)
-    {
-      self->watch = g_new0 (NetworkWatch, 1);
-      g_atomic_ref_count_init (&self->watch->ref_count);
-      g_weak_ref_init (&self->watch->source, self);
-      self->watch->context = g_main_context_ref (self->context);
-    }
-
   self->network_available = g_network_monitor_get_network_available (self->monitor);
-  self->monitor_handler = g_signal_connect_data (self->monitor, "network-changed",
-                                                 G_CALLBACK (on_network_changed),
-                                                 network_watch_ref (self->watch),
-                                                 network_watch_unref_closure, 0);
+  self->watch = _sse_network_watch_new (self->monitor, self->context, network_changed, self);
 }
 
 static void
 unwatch_network (SseEventSource *self)
 {
-  if (self->monitor_handler != 0)
-    g_clear_signal_handler (&self->monitor_handler, self->monitor);
+  g_clear_pointer (&self->watch, _sse_network_watch_free);
 }
 
 /* Failures --------------------------------------------------------------- */
@@ -1453,7 +1366,6 @@ sse_event_source_finalize (GObject *object)
 {
   SseEventSource *self = SSE_EVENT_SOURCE (object);
 
-  g_clear_pointer (&self->watch, network_watch_unref);
   g_clear_object (&self->parser);
   _sse_request_clear (&self->request);
   g_string_free (self->last_event_id, TRUE);
@@ -2664,7 +2576,7 @@ _sse_event_source_set_network_monitor (SseEventSource  *self,
 {
   g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
   g_return_if_fail (G_IS_NETWORK_MONITOR (monitor));
-  g_return_if_fail (self->monitor_handler == 0);
+  g_return_if_fail (self->watch == NULL);
 
   g_set_object (&self->monitor, monitor);
 }
