@@ -27,10 +27,4 @@ void  _sse_event_source_set_healthy_time    (SseEventSource  *self,
  * (_sse_parser_get_memory_held()). */
 SseParser *_sse_event_source_get_parser   (SseEventSource  *self);
 
-/* Makes every source read its response with g_input_stream_read_async(),
- * as it does for streams that cannot be polled (and HTTP/2), rather than
- * through a GSource that lives as long as the stream: for tests of that
- * path. Process-wide; call it before any source opens. */
-void  _sse_event_source_set_async_reads     (gboolean         async_reads);
-
 G_END_DECLS

@@ -15,12 +15,14 @@
 #include "sse-event-source-private.h"
 #include "sse-http-private.h"
 #include "sse-i18n-private.h"
+#include "sse-connect-private.h"
 #include "sse-network-watch-private.h"
 #include "sse-parser-private.h"
 #include "sse-reconnect-private.h"
 #include "sse-request-private.h"
 #include "sse-signal-private.h"
 #include "sse-source-util-private.h"
+#include "sse-stream-reader-private.h"
 
 /**
  * SseEventSource:
@@ -213,12 +215,6 @@
  * Since: 1.0
  */
 
-#define READ_BUFFER_SIZE (64 * 1024)
-#define READS_PER_DISPATCH 8
-
-static gboolean force_async_reads;   /* tests */
-#define MAX_REDIRECTS 20
-
 #define DEFAULT_RECONNECTION_TIME 3000
 #define DEFAULT_MAX_RECONNECTION_TIME 30000
 #define DEFAULT_CONNECT_TIMEOUT 30000
@@ -232,14 +228,12 @@ struct _SseEventSource
   GMainContext        *context;
   SoupSession         *session;
   SseParser           *parser;
-
   SseRequest           request;
   SoupMessage         *template_msg;   /* only until constructed */
 
   /* State */
   SseStatus            status;
-  guint                run;            /* bumped by open(), close(), dispose */
-  Attempt             *attempt;        /* the connection under way */
+  Attempt             *attempt;        /* from CONNECTING to the wait after it */
   GSource             *reconnect_timer;
   SseReconnectCount    count;          /* reconnect-attempt and the counted ones */
   guint                reconnect_delay;
@@ -303,74 +297,90 @@ static GQuark message_quark;
 
 G_DEFINE_FINAL_TYPE (SseEventSource, sse_event_source, G_TYPE_OBJECT)
 
-static void start_attempt      (SseEventSource *self);
-static void attempt_send       (SseEventSource *self,
-                                Attempt        *attempt);
-static void update_deadline    (SseEventSource *self,
-                                Attempt        *attempt);
+/* Attempts and the liveness check ----------------------------------------
+ *
+ * An attempt lasts from CONNECTING to the wait for the next one (or to
+ * CLOSED): the HTTP exchange, then the stream. The source holds one
+ * reference while it is the current attempt; every callback that may call
+ * the application holds another for as long as it runs.
+ *
+ * Application code runs during every signal, every notification and the
+ * backoff function, and may close the source, open it again, or drop its
+ * last reference (which disposes of it at the end of the emission). All of
+ * these detach the current attempt. So the code that emits holds no
+ * reference on the source, holds one on its attempt, and after each
+ * emission asks one question, still_wanted(), before it touches the source
+ * again. */
 
-/* Attempts --------------------------------------------------------------- */
-
-/* One connection attempt, from the request to the end of the stream,
- * redirects included. The source owns one reference while the attempt is
- * current; every asynchronous operation owns another, so that the source
- * itself is never kept alive by them. Detaching clears @source. */
 struct _Attempt
 {
-  guint               ref_count;
-  SseEventSource     *source;        /* NULL once detached */
-  GCancellable       *cancellable;
-  GSource            *deadline;      /* connect, then read timeout */
-  GSource            *reader;        /* the stream is readable (HTTP/1) */
-  gboolean            reading;       /* in read_available() */
-
-  SoupMessage        *msg;           /* the request under way */
-  SseRequestChain     chain;         /* what redirects send */
-
-  GInputStream       *stream;        /* once open */
-  guint8             *buffer;
-  gint64              started_at;    /* monotonic, µs */
-  gint64              opened_at;
-  gint64              last_read;
+  grefcount          ref_count;
+  SseEventSource    *source;       /* NULL once detached */
+  SseParser         *parser;       /* the source's, for the feeds under way */
+  SseConnect        *connect;      /* until answered */
+  SseStreamReader   *reader;       /* once open */
+  SoupMessage       *msg;          /* once answered: the last request */
+  char              *origin;       /* a GRefString: the origin of events */
+  gint64             opened_at;    /* monotonic, µs; 0 until open */
 };
+
+static void start_attempt (SseEventSource *self,
+                           gboolean        from_open);
+
+static Attempt *
+attempt_new (SseEventSource *self)
+{
+  Attempt *attempt = g_new0 (Attempt, 1);
+
+  g_ref_count_init (&attempt->ref_count);
+  attempt->source = self;
+  attempt->parser = g_object_ref (self->parser);
+  return attempt;
+}
 
 static Attempt *
 attempt_ref (Attempt *attempt)
 {
-  attempt->ref_count++;
+  g_ref_count_inc (&attempt->ref_count);
   return attempt;
 }
 
+/* Stops the exchange or the reading, and forgets the partial event. */
 static void
-attempt_set_msg (Attempt     *attempt,
-                 SoupMessage *msg)
+attempt_stop (Attempt *attempt)
 {
-  if (attempt->msg != NULL)
-    g_signal_handlers_disconnect_by_data (attempt->msg, attempt);
-  g_set_object (&attempt->msg, msg);
+  g_clear_pointer (&attempt->connect, _sse_connect_free);
+  g_clear_pointer (&attempt->reader, _sse_stream_reader_free);
+  sse_parser_finish (attempt->parser);
 }
 
 static void
 attempt_unref (Attempt *attempt)
 {
-  if (--attempt->ref_count > 0)
+  if (!g_ref_count_dec (&attempt->ref_count))
     return;
 
   g_assert (attempt->source == NULL);
-  g_assert (attempt->deadline == NULL);
-  g_assert (attempt->reader == NULL);
 
-  attempt_set_msg (attempt, NULL);
-  g_clear_object (&attempt->cancellable);
-  _sse_request_chain_clear (&attempt->chain);
-  /* Dropping an unfinished response stream closes its connection. */
-  g_clear_object (&attempt->stream);
-  g_clear_pointer (&attempt->buffer, g_free);
+  attempt_stop (attempt);
+  g_clear_object (&attempt->parser);
+  g_clear_object (&attempt->msg);
+  g_clear_pointer (&attempt->origin, g_ref_string_release);
   g_free (attempt);
 }
 
-/* Stops the attempt under way, if any: cancels what it waits for, removes
- * its timer and forgets the partial event. No signal is emitted. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Attempt, attempt_unref)
+
+/* Whether @attempt is still the source's current one: FALSE once a handler
+ * closed the source, opened it again, or dropped it. Nothing of the source
+ * may be touched then. */
+static inline gboolean
+still_wanted (Attempt *attempt)
+{
+  return attempt->source != NULL;
+}
+
+/* Ends the current attempt, if any, without a signal. */
 static void
 detach_attempt (SseEventSource *self)
 {
@@ -380,53 +390,8 @@ detach_attempt (SseEventSource *self)
     return;
 
   attempt->source = NULL;
-  g_clear_pointer (&attempt->deadline, _sse_source_destroy);
-  g_clear_pointer (&attempt->reader, _sse_source_destroy);
-  g_cancellable_cancel (attempt->cancellable);
-  sse_parser_finish (self->parser);
+  attempt_stop (attempt);
   attempt_unref (attempt);
-}
-
-/* Requests ---------------------------------------------------------------- */
-
-static void
-on_restarted (SoupMessage *msg,
-              Attempt     *attempt)
-{
-  /* libsoup drops the request body when it restarts a message (to answer
-   * an authentication challenge): give it again. */
-  if (attempt->chain.body != NULL)
-    soup_message_set_request_body_from_bytes (msg, NULL, attempt->chain.body);
-}
-
-static void
-attempt_take_msg (Attempt     *attempt,
-                  SoupMessage *msg)
-{
-  attempt_set_msg (attempt, msg);
-  g_signal_connect (msg, "restarted", G_CALLBACK (on_restarted), attempt);
-}
-
-static gboolean
-on_deadline (gpointer user_data);
-
-static Attempt *
-attempt_new (SseEventSource *self,
-             SoupMessage    *msg)
-{
-  Attempt *attempt = g_new0 (Attempt, 1);
-
-  attempt->ref_count = 1;
-  attempt->source = self;
-  attempt->cancellable = g_cancellable_new ();
-  /* What the application left in the request, for the requests that
-   * follow redirects. */
-  _sse_request_chain_init (&attempt->chain, msg, self->request.body);
-  attempt_take_msg (attempt, msg);
-  attempt->started_at = g_get_monotonic_time ();
-  update_deadline (self, attempt);
-
-  return attempt;
 }
 
 /* Signals ---------------------------------------------------------------- */
@@ -503,36 +468,26 @@ event_detail (SseEventSource *self,
   return quark;
 }
 
-/* The parser's sink ------------------------------------------------------ */
-
-/* Whether the application let the source go, from a handler: the only
- * reference left is the one the callback under way holds. Nothing more is
- * delivered then. */
-static gboolean
-abandoned (SseEventSource *self)
-{
-  if (g_atomic_int_get (&G_OBJECT (self)->ref_count) > 1)
-    return FALSE;
-
-  sse_parser_finish (self->parser);
-  return TRUE;
-}
+/* The parser's sink ------------------------------------------------------
+ *
+ * The parser is fed only by the current attempt's reader, which holds a
+ * reference on the attempt (and so on the parser) during the feed; when a
+ * handler detaches the attempt, the parser is finished and the feed stops
+ * at once. */
 
 static void
 sink_event (gpointer              user_data,
             const SseEventFields *fields)
 {
   SseEventSource *self = user_data;   /* no checked cast: once per event */
+  Attempt *attempt = self->attempt;
   SseEventFields with_origin;
   SseEvent *event;
   GQuark detail;
 
-  if (abandoned (self))
-    return;
-
   sync_last_event_id (self, fields->last_event_id, fields->last_event_id_len);
-  if (self->attempt == NULL || abandoned (self))
-    return;   /* a handler closed the source, or dropped it */
+  if (!still_wanted (attempt))
+    return;
 
   if (fields->event_type_len == 0)
     detail = message_quark;
@@ -542,11 +497,11 @@ sink_event (gpointer              user_data,
   /* No check for handlers first: g_signal_emit() does that itself, and
    * with the recycled event there is nothing to save by skipping it. */
   with_origin = *fields;
-  with_origin.origin = self->attempt->chain.origin;
+  with_origin.origin = attempt->origin;
   event = _sse_event_recycle (g_steal_pointer (&self->spare_event), &with_origin);
   g_signal_emit (self, signals[SIGNAL_EVENT], detail, event);
 
-  if (self->spare_event == NULL)
+  if (still_wanted (attempt) && self->spare_event == NULL)
     self->spare_event = _sse_event_keep_spare (event);
   else
     sse_event_unref (event);
@@ -558,9 +513,6 @@ sink_comment (gpointer    user_data,
               gsize       len)
 {
   SseEventSource *self = user_data;
-
-  if (abandoned (self))
-    return;
 
   if (_sse_signal_has_handler (self, signals[SIGNAL_COMMENT], 0))
     {
@@ -575,9 +527,6 @@ sink_retry (gpointer user_data,
             gint64   retry)
 {
   SseEventSource *self = user_data;
-
-  if (abandoned (self))
-    return;
 
   sse_event_source_set_reconnection_time (self, (guint) MIN (retry, (gint64) G_MAXUINT));
 }
@@ -601,9 +550,7 @@ network_changed (gpointer user_data,
   if (available && !was_available && self->status == SSE_STATUS_RECONNECTING)
     {
       g_debug ("The network is back: reconnecting to %s at once", self->request.url);
-      g_object_ref (self);
-      start_attempt (self);
-      g_object_unref (self);
+      start_attempt (self, FALSE);
     }
 }
 
@@ -626,7 +573,7 @@ unwatch_network (SseEventSource *self)
   g_clear_pointer (&self->watch, _sse_network_watch_free);
 }
 
-/* Failures --------------------------------------------------------------- */
+/* The end of an attempt -------------------------------------------------- */
 
 static guint
 compute_delay (SseEventSource *self,
@@ -642,50 +589,55 @@ compute_delay (SseEventSource *self,
 static gboolean
 on_reconnect_timer (gpointer user_data)
 {
-  SseEventSource *self = g_object_ref (user_data);
+  SseEventSource *self = user_data;
 
   g_clear_pointer (&self->reconnect_timer, g_source_unref);
-  start_attempt (self);
-  g_object_unref (self);
+  start_attempt (self, FALSE);
   return G_SOURCE_REMOVE;
 }
 
-/* The attempt under way ended: @error says why (NULL when the stream just
- * ended), @fatal whether reconnecting makes sense, @min_delay the least
- * delay the server asked for with Retry-After. */
 static void
-connection_lost (SseEventSource *self,
-                 const GError   *error,
-                 gboolean        fatal,
-                 guint           min_delay)
+close_for_good (SseEventSource *self)
 {
-  gint64 opened_at = self->attempt != NULL ? self->attempt->opened_at : 0;
-  guint run = self->run;
+  detach_attempt (self);
+  unwatch_network (self);
+  set_status (self, SSE_STATUS_CLOSED);
+}
+
+/* The current @attempt ended: @error says why (NULL when the stream just
+ * ended), @fatal whether reconnecting makes sense, @min_delay the least
+ * delay the server asked for with Retry-After. The caller holds a
+ * reference on @attempt. */
+static void
+attempt_ended (SseEventSource *self,
+               Attempt        *attempt,
+               const GError   *error,
+               gboolean        fatal,
+               guint           min_delay)
+{
   SseReconnectCount next;
   guint delay;
 
-  detach_attempt (self);
+  attempt_stop (attempt);
 
-  /* After each signal: a handler may have closed the source, or dropped
-   * it (every caller holds a reference of its own for that). */
   if (error != NULL)
     {
       g_debug ("%s", error->message);
       emit_error (self, error);
-      if (self->run != run || abandoned (self))
+      if (!still_wanted (attempt))
         return;
     }
 
   if (fatal)
     {
-      unwatch_network (self);
-      set_status (self, SSE_STATUS_CLOSED);
+      close_for_good (self);
       return;
     }
 
   /* A connection that stayed open long enough was healthy: what failed
    * before it does not count any more. */
-  if (_sse_reconnect_was_healthy (opened_at, g_get_monotonic_time (), self->healthy_time))
+  if (_sse_reconnect_was_healthy (attempt->opened_at, g_get_monotonic_time (),
+                                  self->healthy_time))
     self->count = (SseReconnectCount) { 0, 0 };
 
   /* Attempts made while the network is down say nothing of the server. */
@@ -708,17 +660,14 @@ connection_lost (SseEventSource *self,
                               where, self->max_reconnect_attempts);
       g_debug ("%s", too_many->message);
       emit_error (self, too_many);
-      if (self->run == run && !abandoned (self))
-        {
-          unwatch_network (self);
-          set_status (self, SSE_STATUS_CLOSED);
-        }
+      if (still_wanted (attempt))
+        close_for_good (self);
       return;
     }
 
   delay = compute_delay (self, next.attempt);
   delay = MAX (delay, min_delay);
-  if (self->run != run || abandoned (self))
+  if (!still_wanted (attempt))
     return;
 
   self->count.counted = next.counted;
@@ -726,19 +675,24 @@ connection_lost (SseEventSource *self,
     {
       self->count.attempt = next.attempt;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_ATTEMPT]);
+      if (!still_wanted (attempt))
+        return;
     }
   if (self->reconnect_delay != delay)
     {
       self->reconnect_delay = delay;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_DELAY]);
+      if (!still_wanted (attempt))
+        return;
     }
-  if (self->run != run || abandoned (self))
-    return;
 
+  /* A handler of this change may open the source at once, which starts the
+   * next attempt. */
   set_status (self, SSE_STATUS_RECONNECTING);
-  if (self->run != run || self->status != SSE_STATUS_RECONNECTING)
+  if (!still_wanted (attempt))
     return;
 
+  detach_attempt (self);
   g_clear_pointer (&self->reconnect_timer, _sse_source_destroy);
   self->reconnect_timer =
     _sse_deadline_source_new (self->context, "[sse-glib] reconnect",
@@ -746,547 +700,151 @@ connection_lost (SseEventSource *self,
                               on_reconnect_timer, self);
 }
 
-/* Deadlines -------------------------------------------------------------- */
-
-static void
-update_deadline (SseEventSource *self,
-                 Attempt        *attempt)
-{
-  gint64 ready_time;
-
-  if (attempt->stream == NULL)
-    ready_time = _sse_deadline_after (attempt->started_at, self->connect_timeout);
-  else
-    ready_time = _sse_deadline_after (attempt->last_read, self->read_timeout);
-
-  /* No timeout, no timer: an open stream without a read timeout keeps no
-   * source in the main loop, which matters with many sources. */
-  if (ready_time == -1)
-    {
-      g_clear_pointer (&attempt->deadline, _sse_source_destroy);
-      return;
-    }
-
-  if (attempt->deadline == NULL)
-    attempt->deadline = _sse_deadline_source_new (self->context, "[sse-glib] attempt deadline", ready_time,
-                                      on_deadline, attempt);
-  else
-    g_source_set_ready_time (attempt->deadline, ready_time);
-}
-
-static gboolean
-on_deadline (gpointer user_data)
-{
-  Attempt *attempt = user_data;
-  SseEventSource *self = attempt->source;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *where = NULL;
-  gint64 now = g_get_monotonic_time ();
-
-  if (self == NULL)
-    return G_SOURCE_REMOVE;
-
-  if (attempt->stream == NULL)
-    {
-      where = _sse_uri_for_display (soup_message_get_uri (attempt->msg));
-      error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                           _("The server at %s did not answer within %u ms; "
-                             "check that it is up, or raise “connect-timeout”"),
-                           where, self->connect_timeout);
-    }
-  else
-    {
-      gint64 deadline = _sse_deadline_after (attempt->last_read, self->read_timeout);
-
-      /* Bytes came since the timer was set: wait for the new deadline. */
-      if (deadline == -1 || now < deadline)
-        {
-          g_source_set_ready_time (attempt->deadline, deadline);
-          return G_SOURCE_CONTINUE;
-        }
-
-      where = _sse_uri_for_display (soup_message_get_uri (attempt->msg));
-      error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                           _("The server at %s sent nothing for %u ms, so the connection "
-                             "is taken for dead; have it send comments as a heartbeat, "
-                             "or raise “read-timeout”"),
-                           where, self->read_timeout);
-    }
-
-  g_object_ref (self);
-  connection_lost (self, error, FALSE, 0);
-  g_object_unref (self);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Responses -------------------------------------------------------------- */
-
-static void
-follow_redirect (SseEventSource *self,
-                 Attempt        *attempt)
-{
-  SoupMessage *msg = attempt->msg;
-  guint status = soup_message_get_status (msg);
-  const char *location;
-  g_autoptr(GUri) uri = NULL;
-  g_autoptr(SoupMessage) next = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *where = _sse_uri_for_display (soup_message_get_uri (msg));
-
-  location = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
-  if (location == NULL || *location == '\0')
-    {
-      g_autofree char *reason = NULL;
-
-      reason = _sse_http_reason_phrase (status, soup_message_get_reason_phrase (msg));
-
-      error = g_error_new (SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_REDIRECT_NO_LOCATION,
-                           _("The server at %s answered %u %s without a Location header, "
-                             "so the redirect cannot be followed; fix the server"),
-                           where, status, reason);
-      connection_lost (self, error, TRUE, 0);
-      return;
-    }
-
-  uri = g_uri_parse_relative (soup_message_get_uri (msg), location, SOUP_HTTP_URI_FLAGS, NULL);
-  if (uri == NULL || !_sse_uri_is_http (uri))
-    {
-      g_autofree char *shown = _sse_http_server_text (location);
-
-      error = g_error_new (SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_REDIRECT_BAD_URI,
-                           _("The server at %s redirected to “%s”, which is not an http or "
-                             "https URL; fix the server"),
-                           where, shown);
-      connection_lost (self, error, TRUE, 0);
-      return;
-    }
-
-  if (attempt->chain.redirects >= MAX_REDIRECTS)
-    {
-      error = g_error_new (SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS,
-                           _("The server at %s redirected more than %d times in a row; "
-                             "look for a redirect loop"),
-                           where, MAX_REDIRECTS);
-      connection_lost (self, error, TRUE, 0);
-      return;
-    }
-
-  g_debug ("Following the redirect from %s to %s", where, location);
-  next = _sse_request_chain_redirect (&attempt->chain, &self->request, status, uri);
-  attempt_take_msg (attempt, next);
-  attempt_send (self, attempt);
-}
-
-static void
-fail_http_status (SseEventSource *self,
-                  Attempt        *attempt)
-{
-  SoupMessage *msg = attempt->msg;
-  guint status = soup_message_get_status (msg);
-  g_autofree char *where = _sse_uri_for_display (soup_message_get_uri (msg));
-  g_autoptr(GError) error = NULL;
-  gboolean retry = FALSE;
-  guint min_delay = 0;
-
-  if (status == SOUP_STATUS_NO_CONTENT)
-    error = g_error_new (SSE_ERROR, SSE_ERROR_HTTP_STATUS,
-                         _("The server at %s answered 204 No Content: it asks the client "
-                           "to stop, so the source will not reconnect"),
-                         where);
-  else
-    {
-      g_autofree char *reason = NULL;
-
-      reason = _sse_http_reason_phrase (status, soup_message_get_reason_phrase (msg));
-
-      error = g_error_new (SSE_ERROR, SSE_ERROR_HTTP_STATUS,
-                           _("The server at %s answered %u %s; an event stream needs 200 OK"),
-                           where, status, reason);
-    }
-
-  if (self->retry_on_server_error &&
-      (SOUP_STATUS_IS_SERVER_ERROR (status) ||
-       status == SOUP_STATUS_REQUEST_TIMEOUT ||
-       status == 429 /* Too Many Requests, which libsoup 3.2 does not name */))
-    {
-      retry = TRUE;
-      min_delay = _sse_http_parse_retry_after (soup_message_headers_get_one (
-                                                 soup_message_get_response_headers (msg), "Retry-After"),
-                                               NULL);
-    }
-
-  connection_lost (self, error, !retry, min_delay);
-}
-
-static void
-read_next (SseEventSource *self,
-           Attempt        *attempt);
-
-static void
-got_response (SseEventSource *self,
-              Attempt        *attempt,
-              GInputStream   *stream)
-{
-  SoupMessage *msg = attempt->msg;
-  guint status = soup_message_get_status (msg);
-  const char *content_type;
-
-  switch (status)
-    {
-    case SOUP_STATUS_MOVED_PERMANENTLY:
-    case SOUP_STATUS_FOUND:
-    case SOUP_STATUS_SEE_OTHER:
-    case SOUP_STATUS_TEMPORARY_REDIRECT:
-    case SOUP_STATUS_PERMANENT_REDIRECT:
-      if (self->request.follow_redirects)
-        {
-          follow_redirect (self, attempt);
-          return;
-        }
-      fail_http_status (self, attempt);
-      return;
-
-    case SOUP_STATUS_OK:
-      break;
-
-    default:
-      fail_http_status (self, attempt);
-      return;
-    }
-
-  content_type = soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                               "Content-Type");
-  if (!_sse_http_is_event_stream (content_type))
-    {
-      g_autofree char *where = _sse_uri_for_display (soup_message_get_uri (msg));
-      g_autoptr(GError) error = NULL;
-
-      if (content_type == NULL)
-        error = g_error_new (SSE_ERROR, SSE_ERROR_CONTENT_TYPE,
-                             _("The server at %s answered 200 OK without a content type; "
-                               "an event stream needs “text/event-stream”"),
-                             where);
-      else
-        {
-          g_autofree char *shown = _sse_http_server_text (content_type);
-
-          error = g_error_new (SSE_ERROR, SSE_ERROR_CONTENT_TYPE,
-                               _("The server at %s answered 200 OK with the content type "
-                                 "“%s”; an event stream needs “text/event-stream”"),
-                               where, shown);
-        }
-      connection_lost (self, error, TRUE, 0);
-      return;
-    }
-
-  attempt->stream = g_object_ref (stream);
-  attempt->buffer = g_malloc (READ_BUFFER_SIZE);
-  attempt->opened_at = attempt->last_read = g_get_monotonic_time ();
-  update_deadline (self, attempt);
-
-  set_status (self, SSE_STATUS_OPEN);
-  if (self->attempt == attempt)
-    read_next (self, attempt);
-}
-
-static void
-on_sent (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Attempt *attempt = user_data;
-  SseEventSource *self = attempt->source;
-  g_autoptr(GInputStream) stream = NULL;
-  g_autoptr(GError) error = NULL;
-
-  stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
-
-  if (self != NULL)
-    {
-      g_object_ref (self);
-
-      if (stream != NULL)
-        got_response (self, attempt, stream);
-      else
-        {
-          g_autofree char *where = _sse_uri_for_display (soup_message_get_uri (attempt->msg));
-          g_autofree char *why = NULL;
-          g_autoptr(GError) wrapped = NULL;
-
-          if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE))
-            why = _sse_http_describe_certificate_errors (
-                    soup_message_get_tls_peer_certificate_errors (attempt->msg));
-
-          if (why != NULL &&
-              (soup_message_get_tls_peer_certificate_errors (attempt->msg) &
-               G_TLS_CERTIFICATE_UNKNOWN_CA))
-            wrapped = g_error_new (error->domain, error->code,
-                                   _("The TLS certificate of %s was refused: %s. To trust the "
-                                     "certificate authority of a development server, give the "
-                                     "session a TLS database that holds it"),
-                                   where, why);
-          else if (why != NULL)
-            wrapped = g_error_new (error->domain, error->code,
-                                   _("The TLS certificate of %s was refused: %s"),
-                                   where, why);
-          else
-            wrapped = g_error_new (error->domain, error->code,
-                                   _("Could not get an answer from %s: %s"),
-                                   where, error->message);
-          connection_lost (self, wrapped, _sse_http_is_fatal_error (error), 0);
-        }
-
-      g_object_unref (self);
-    }
-
-  attempt_unref (attempt);
-}
-
-static void
-attempt_send (SseEventSource *self,
-              Attempt        *attempt)
-{
-  gboolean pushed = _sse_context_push (self->context);
-
-  soup_session_send_async (self->session, attempt->msg, G_PRIORITY_DEFAULT,
-                           attempt->cancellable, on_sent, attempt_ref (attempt));
-  _sse_context_pop (self->context, pushed);
-}
-
 /* Reading ---------------------------------------------------------------- */
 
-/* Returns TRUE if the attempt goes on reading. */
 static gboolean
-got_data (SseEventSource *self,
-          Attempt        *attempt,
-          gsize           len)
+on_bytes (gpointer      user_data,
+          const guint8 *data,
+          gsize         len)
 {
+  g_autoptr(Attempt) attempt = attempt_ref (user_data);
+  SseEventSource *self = attempt->source;
   g_autoptr(GError) error = NULL;
+  const char *id;
 
-  attempt->last_read = g_get_monotonic_time ();
-
-  /* Events are emitted from within; a handler that closes the source
-   * finishes the parser, which stops this feed at once. */
-  if (!sse_parser_feed (self->parser, attempt->buffer, len, &error) &&
-      self->attempt == attempt && !abandoned (self))
+  /* Events are emitted from within. */
+  if (!sse_parser_feed (attempt->parser, data, len, &error) &&
+      still_wanted (attempt))
     emit_error (self, error);
-
-  if (self->attempt != attempt || abandoned (self))
+  if (!still_wanted (attempt))
     return FALSE;
 
   /* A block with only an id changes the last event ID without an event. */
-  {
-    const char *id = sse_parser_get_last_event_id (self->parser);
-
-    sync_last_event_id (self, id, strlen (id));
-  }
-
-  return self->attempt == attempt;
+  id = sse_parser_get_last_event_id (attempt->parser);
+  sync_last_event_id (self, id, strlen (id));
+  return still_wanted (attempt);
 }
 
-/* What one read gave: @n bytes in the buffer, the end of the stream (0) or
- * @error. Returns TRUE if the attempt goes on reading. */
-static gboolean
-handle_read (SseEventSource *self,
-             Attempt        *attempt,
-             gssize          n,
-             const GError   *error)
+static void
+on_ended (gpointer      user_data,
+          const GError *error)
 {
-  if (n > 0)
-    return got_data (self, attempt, n);
+  g_autoptr(Attempt) attempt = attempt_ref (user_data);
+  SseEventSource *self = attempt->source;
+  g_autofree char *where = NULL;
+  g_autoptr(GError) wrapped = NULL;
 
-  if (n == 0)
+  if (error == NULL)
     {
       g_debug ("The stream from %s ended", self->request.url);
-      connection_lost (self, NULL, FALSE, 0);
-    }
-  else
-    {
-      g_autofree char *where = _sse_uri_for_display (soup_message_get_uri (attempt->msg));
-      g_autoptr(GError) wrapped = NULL;
-
-      wrapped = g_error_new (error->domain, error->code,
-                             _("The connection to %s was lost: %s"),
-                             where, error->message);
-      connection_lost (self, wrapped, _sse_http_is_fatal_error (error), 0);
-    }
-  return FALSE;
-}
-
-static void
-on_read (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Attempt *attempt = user_data;
-  SseEventSource *self = attempt->source;
-  g_autoptr(GError) error = NULL;
-  gssize n;
-
-  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
-
-  if (self != NULL)
-    {
-      g_object_ref (self);
-      if (handle_read (self, attempt, n, error))
-        read_next (self, attempt);
-      g_object_unref (self);
-    }
-
-  attempt_unref (attempt);
-}
-
-/* An HTTP/1 response stream is read through one GSource that lives as long
- * as the stream, rather than through g_input_stream_read_async(), which
- * makes a new source (and adds and removes its socket from the main
- * context's poll list, a walk over every other fd) each time a read has to
- * wait. With 1,000 open sources in one process, that walk was half of the
- * cost of delivering one event to each of them.
- *
- * libsoup's sources depend on what it has buffered when they are made, and
- * its buffers only change when the stream is read: so the stream is read
- * until it would block, and only then is the source made. A source that
- * wakes up to nothing is replaced. */
-
-static gboolean on_readable (GObject  *stream,
-                             gpointer  user_data);
-
-static void
-make_reader (SseEventSource *self,
-             Attempt        *attempt)
-{
-  g_clear_pointer (&attempt->reader, _sse_source_destroy);
-  attempt->reader = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (attempt->stream),
-                                                           NULL);
-  g_source_set_callback (attempt->reader, (GSourceFunc) (void (*) (void)) on_readable,
-                         attempt_ref (attempt), (GDestroyNotify) attempt_unref);
-  g_source_set_static_name (attempt->reader, "[sse-glib] read");
-  /* Otherwise GLib takes the socket out of the main context's poll list
-   * for each dispatch and puts it back after (two walks over the list and
-   * a wakeup). A nested main loop run from an event handler is handled in
-   * on_readable(). */
-  g_source_set_can_recurse (attempt->reader, TRUE);
-  g_source_attach (attempt->reader, self->context);
-}
-
-/* Reads what the stream has, a few buffers at most before the other
- * sources of the main context get their turn. Returns TRUE if the attempt
- * goes on reading. */
-static gboolean
-read_some (SseEventSource *self,
-           Attempt        *attempt,
-           gboolean        woken)
-{
-  GPollableInputStream *stream = G_POLLABLE_INPUT_STREAM (attempt->stream);
-
-  for (guint i = 0; i < READS_PER_DISPATCH; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      gssize n;
-
-      n = g_pollable_input_stream_read_nonblocking (stream, attempt->buffer, READ_BUFFER_SIZE,
-                                                    NULL, &error);
-      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        {
-          if (attempt->reader == NULL || (woken && i == 0))
-            make_reader (self, attempt);
-          else if (g_source_get_ready_time (attempt->reader) != -1)
-            g_source_set_ready_time (attempt->reader, -1);
-          return TRUE;
-        }
-
-      if (!handle_read (self, attempt, n, error))
-        return FALSE;
-    }
-
-  /* More may wait in libsoup's buffers, where no poll sees it. Setting a
-   * ready time wakes the main context up, so it is set once (GLib keeps it
-   * across dispatches), not for every dispatch. */
-  if (attempt->reader == NULL)
-    make_reader (self, attempt);
-  if (g_source_get_ready_time (attempt->reader) != 0)
-    g_source_set_ready_time (attempt->reader, 0);
-  return TRUE;
-}
-
-/* The same, marked as under way for on_readable(). */
-static gboolean
-read_available (SseEventSource *self,
-                Attempt        *attempt,
-                gboolean        woken)
-{
-  gboolean go_on;
-
-  attempt->reading = TRUE;
-  go_on = read_some (self, attempt, woken);
-  attempt->reading = FALSE;
-  return go_on;
-}
-
-static gboolean
-on_readable (GObject  *stream,
-             gpointer  user_data)
-{
-  Attempt *attempt = user_data;
-  SseEventSource *self = attempt->source;
-  gboolean go_on;
-
-  if (self == NULL)
-    return G_SOURCE_REMOVE;
-
-  /* A main loop run from an event handler: the stream is read already,
-   * further up the stack. The source goes until that read is over, or
-   * it would wake this loop up for as long as the socket is readable. */
-  if (attempt->reading)
-    {
-      g_clear_pointer (&attempt->reader, _sse_source_destroy);
-      return G_SOURCE_REMOVE;
-    }
-
-  g_object_ref (self);
-  go_on = read_available (self, attempt, TRUE);
-  g_object_unref (self);
-
-  return go_on ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
-static void
-read_next (SseEventSource *self,
-           Attempt        *attempt)
-{
-  gboolean pushed;
-
-  if (!force_async_reads &&
-      G_IS_POLLABLE_INPUT_STREAM (attempt->stream) &&
-      g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (attempt->stream)) &&
-      soup_message_get_http_version (attempt->msg) != SOUP_HTTP_2_0)
-    {
-      /* The caller holds the one reference abandoned() allows for. */
-      read_available (self, attempt, FALSE);
+      attempt_ended (self, attempt, NULL, FALSE, 0);
       return;
     }
 
-  pushed = _sse_context_push (self->context);
-  g_input_stream_read_async (attempt->stream, attempt->buffer, READ_BUFFER_SIZE,
-                             G_PRIORITY_DEFAULT, attempt->cancellable,
-                             on_read, attempt_ref (attempt));
-  _sse_context_pop (self->context, pushed);
+  where = _sse_uri_for_display (soup_message_get_uri (attempt->msg));
+  wrapped = g_error_new (error->domain, error->code,
+                         _("The connection to %s was lost: %s"),
+                         where, error->message);
+  attempt_ended (self, attempt, wrapped, _sse_http_is_fatal_error (error), 0);
 }
 
-/* Attempts, from the start ----------------------------------------------- */
+static void
+on_timed_out (gpointer user_data)
+{
+  g_autoptr(Attempt) attempt = attempt_ref (user_data);
+  SseEventSource *self = attempt->source;
+  g_autofree char *where = _sse_uri_for_display (soup_message_get_uri (attempt->msg));
+  g_autoptr(GError) error = NULL;
+
+  error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       _("The server at %s sent nothing for %u ms, so the connection "
+                         "is taken for dead; have it send comments as a heartbeat, "
+                         "or raise “read-timeout”"),
+                       where, self->read_timeout);
+  attempt_ended (self, attempt, error, FALSE, 0);
+}
+
+static const SseStreamReaderFuncs reader_funcs = {
+  on_bytes,
+  on_ended,
+  on_timed_out,
+};
+
+/* Connecting ------------------------------------------------------------- */
 
 static void
-start_attempt (SseEventSource *self)
+on_connected (gpointer                user_data,
+              const SseConnectResult *result)
+{
+  g_autoptr(Attempt) attempt = attempt_ref (user_data);
+  SseEventSource *self = attempt->source;
+  gboolean retry;
+
+  g_clear_pointer (&attempt->connect, _sse_connect_free);
+  attempt->msg = g_object_ref (result->msg);
+  attempt->origin = g_ref_string_acquire ((char *) result->origin);
+
+  switch (result->outcome)
+    {
+    case SSE_CONNECT_OPENED:
+      break;
+
+    case SSE_CONNECT_FAILED:
+      attempt_ended (self, attempt, result->error, FALSE, 0);
+      return;
+
+    case SSE_CONNECT_SERVER_ERROR:
+      retry = self->retry_on_server_error;
+      attempt_ended (self, attempt, result->error, !retry, retry ? result->retry_after : 0);
+      return;
+
+    case SSE_CONNECT_REFUSED:
+    default:
+      attempt_ended (self, attempt, result->error, TRUE, 0);
+      return;
+    }
+
+  attempt->opened_at = g_get_monotonic_time ();
+  attempt->reader = _sse_stream_reader_new (result->stream, self->context,
+                                            soup_message_get_http_version (result->msg) !=
+                                              SOUP_HTTP_2_0,
+                                            self->read_timeout, &reader_funcs, attempt);
+  set_status (self, SSE_STATUS_OPEN);
+  if (still_wanted (attempt))
+    _sse_stream_reader_start (attempt->reader);
+}
+
+/* Starts an attempt: at open(), after the reconnection delay, or at once
+ * when the network comes back. */
+static void
+start_attempt (SseEventSource *self,
+               gboolean        from_open)
 {
   g_autoptr(SoupMessage) msg = NULL;
-  guint run = self->run;
+  g_autoptr(Attempt) attempt = NULL;
 
   g_clear_pointer (&self->reconnect_timer, _sse_source_destroy);
-  g_return_if_fail (self->attempt == NULL);
+  /* One that ended, opened again from a handler of its end. */
+  detach_attempt (self);
+
+  self->attempt = attempt_new (self);
+  attempt = attempt_ref (self->attempt);
+
+  if (from_open)
+    {
+      self->count.counted = 0;
+      if (self->count.attempt != 0)
+        {
+          self->count.attempt = 0;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_ATTEMPT]);
+          if (!still_wanted (attempt))
+            return;
+        }
+      watch_network (self);
+    }
 
   set_status (self, SSE_STATUS_CONNECTING);
-  if (self->run != run || abandoned (self))
+  if (!still_wanted (attempt))
     return;
 
   if (self->request.uri == NULL)
@@ -1296,7 +854,7 @@ start_attempt (SseEventSource *self)
       error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            _("“%s” is not an http or https URL; an event source needs one"),
                            self->request.url != NULL ? self->request.url : "");
-      connection_lost (self, error, TRUE, 0);
+      attempt_ended (self, attempt, error, TRUE, 0);
       return;
     }
 
@@ -1312,12 +870,11 @@ start_attempt (SseEventSource *self)
   msg = _sse_request_new_first_message (&self->request,
                                         sse_parser_get_last_event_id (self->parser));
   g_signal_emit (self, signals[SIGNAL_PREPARE_REQUEST], 0, msg);
-  if (self->run != run || self->status != SSE_STATUS_CONNECTING || self->attempt != NULL ||
-      abandoned (self))
+  if (!still_wanted (attempt))
     return;
 
-  self->attempt = attempt_new (self, msg);
-  attempt_send (self, self->attempt);
+  attempt->connect = _sse_connect_start (self->session, self->context, &self->request, msg,
+                                         self->connect_timeout, on_connected, attempt);
 }
 
 /* GObject ---------------------------------------------------------------- */
@@ -1349,7 +906,6 @@ sse_event_source_dispose (GObject *object)
 {
   SseEventSource *self = SSE_EVENT_SOURCE (object);
 
-  self->run++;
   detach_attempt (self);
   g_clear_pointer (&self->reconnect_timer, _sse_source_destroy);
   unwatch_network (self);
@@ -1974,25 +1530,14 @@ sse_event_source_open (SseEventSource *self)
   g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
   g_return_if_fail (self->session != NULL);
 
-  /* A handler may drop the last reference of the caller. */
-  g_object_ref (self);
-
   switch (self->status)
     {
     case SSE_STATUS_CLOSED:
-      self->run++;
-      self->count.counted = 0;
-      if (self->count.attempt != 0)
-        {
-          self->count.attempt = 0;
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_ATTEMPT]);
-        }
-      watch_network (self);
-      start_attempt (self);
+      start_attempt (self, TRUE);
       break;
 
     case SSE_STATUS_RECONNECTING:
-      start_attempt (self);
+      start_attempt (self, FALSE);
       break;
 
     case SSE_STATUS_CONNECTING:
@@ -2000,8 +1545,6 @@ sse_event_source_open (SseEventSource *self)
     default:
       break;
     }
-
-  g_object_unref (self);
 }
 
 /**
@@ -2023,7 +1566,6 @@ sse_event_source_close (SseEventSource *self)
   if (self->status == SSE_STATUS_CLOSED)
     return;
 
-  self->run++;
   detach_attempt (self);
   g_clear_pointer (&self->reconnect_timer, _sse_source_destroy);
   unwatch_network (self);
@@ -2329,8 +1871,8 @@ sse_event_source_set_connect_timeout (SseEventSource *self,
     return;
 
   self->connect_timeout = milliseconds;
-  if (self->attempt != NULL)
-    update_deadline (self, self->attempt);
+  if (self->attempt != NULL && self->attempt->connect != NULL)
+    _sse_connect_set_timeout (self->attempt->connect, milliseconds);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECT_TIMEOUT]);
 }
 
@@ -2372,8 +1914,8 @@ sse_event_source_set_read_timeout (SseEventSource *self,
     return;
 
   self->read_timeout = milliseconds;
-  if (self->attempt != NULL)
-    update_deadline (self, self->attempt);
+  if (self->attempt != NULL && self->attempt->reader != NULL)
+    _sse_stream_reader_set_read_timeout (self->attempt->reader, milliseconds);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READ_TIMEOUT]);
 }
 
@@ -2588,12 +2130,6 @@ _sse_event_source_set_healthy_time (SseEventSource *self,
   g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
 
   self->healthy_time = milliseconds;
-}
-
-void
-_sse_event_source_set_async_reads (gboolean async_reads)
-{
-  force_async_reads = async_reads;
 }
 
 SseParser *

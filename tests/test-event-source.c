@@ -15,6 +15,7 @@
 #include <sse-glib/sse-glib.h>
 
 #include "sse-event-source-private.h"
+#include "sse-stream-reader-private.h"
 #include "test-utils.h"
 
 /* A self-signed certificate for 127.0.0.1 (valid until 2126), for the TLS
@@ -1724,6 +1725,115 @@ test_unref_from_handler (void)
   g_assert_cmpuint (events, ==, 1);
 }
 
+/* The application may drop its last reference from any handler, of any
+ * signal or notification the source emits, or from its backoff function:
+ * the source is finalized there, and nothing of it is touched afterwards
+ * (valgrind and AddressSanitizer watch this test). */
+
+typedef enum {
+  DROP_IN_STREAM,     /* a stream that opens and stays open */
+  DROP_IN_REFUSAL,    /* 500, not retried */
+  DROP_IN_END,        /* a stream that ends: the source reconnects */
+} DropScenario;
+
+typedef struct {
+  const char   *path;
+  const char   *signal;      /* NULL: the backoff function */
+  int           status;      /* for notify::status, the one to drop at */
+  DropScenario  scenario;
+} DropCase;
+
+static const DropCase drop_cases[] = {
+  { "status-connecting", "notify::status", SSE_STATUS_CONNECTING, DROP_IN_STREAM },
+  { "prepare-request", "prepare-request", -1, DROP_IN_STREAM },
+  { "status-open", "notify::status", SSE_STATUS_OPEN, DROP_IN_STREAM },
+  { "comment", "comment", -1, DROP_IN_STREAM },
+  { "reconnection-time", "notify::reconnection-time", -1, DROP_IN_STREAM },
+  { "last-event-id", "notify::last-event-id", -1, DROP_IN_STREAM },
+  { "event", "event", -1, DROP_IN_STREAM },
+  { "error", "error", -1, DROP_IN_REFUSAL },
+  { "status-closed", "notify::status", SSE_STATUS_CLOSED, DROP_IN_REFUSAL },
+  { "reconnect-attempt", "notify::reconnect-attempt", -1, DROP_IN_END },
+  { "reconnect-delay", "notify::reconnect-delay", -1, DROP_IN_END },
+  { "status-reconnecting", "notify::status", SSE_STATUS_RECONNECTING, DROP_IN_END },
+  { "backoff", NULL, -1, DROP_IN_END },
+};
+
+typedef struct {
+  int      status;
+  guint    drops;
+} Drop;
+
+static void
+drop_last_reference (GObject  *object,
+                     gpointer  arg,
+                     Drop     *drop)
+{
+  if (drop->status >= 0 &&
+      (int) sse_event_source_get_status (SSE_EVENT_SOURCE (object)) != drop->status)
+    return;
+
+  drop->drops++;
+  g_object_unref (object);
+}
+
+static guint
+drop_in_backoff (SseEventSource *source,
+                 guint           attempt,
+                 guint           reconnection_time,
+                 gpointer        user_data)
+{
+  Drop *drop = user_data;
+
+  drop->drops++;
+  g_object_unref (source);
+  return 1;
+}
+
+static void
+test_unref_from_any_emission (gconstpointer data)
+{
+  const DropCase *c = data;
+  g_autoptr(TestServer) server = test_server_new ();
+  SseEventSource *source;
+  Drop drop = { c->status, 0 };
+
+  switch (c->scenario)
+    {
+    case DROP_IN_STREAM:
+      test_response_heartbeat (test_server_queue_stream (server, "/",
+                                                         ": hi\nretry: 10\nid: 5\ndata: x\n\n"
+                                                         "data: y\n\n"),
+                               10);
+      break;
+    case DROP_IN_REFUSAL:
+      test_server_queue (server, "/", test_response_new_complete (500, "text/plain", "no"));
+      break;
+    case DROP_IN_END:
+      test_response_end (test_server_queue_stream (server, "/", "data: x\n\n"));
+      break;
+    }
+
+  weak_source_new (server, "/", &source);
+  if (c->signal != NULL)
+    {
+      g_signal_connect (source, c->signal, G_CALLBACK (drop_last_reference), &drop);
+      sse_event_source_set_backoff_func (source, test_fast_backoff, NULL, NULL);
+    }
+  else
+    sse_event_source_set_backoff_func (source, drop_in_backoff, &drop, NULL);
+
+  sse_event_source_open (source);
+  test_wait_until (source == NULL);
+  test_wait_until (test_server_get_n_open (server) == 0);
+
+  /* Once, and the source went no further: no second request. */
+  g_assert_cmpuint (drop.drops, ==, 1);
+  g_assert_cmpuint (test_server_get_n_requests (server), ==,
+                    c->path[0] == 's' && c->status == SSE_STATUS_CONNECTING ? 0 :
+                    g_str_equal (c->path, "prepare-request") ? 0 : 1);
+}
+
 typedef struct {
   TestServer   *server;
   GString      *seen;
@@ -2074,7 +2184,7 @@ main (int   argc,
    * the other way of reading a response. */
   if (argc > 1 && g_strcmp0 (argv[argc - 1], "--async-reads") == 0)
     {
-      _sse_event_source_set_async_reads (TRUE);
+      _sse_stream_reader_set_async_reads (TRUE);
       argv[--argc] = NULL;
     }
 
@@ -2142,6 +2252,13 @@ main (int   argc,
   g_test_add_func ("/event-source/lifetime/unref-while-reconnecting",
                    test_unref_while_reconnecting);
   g_test_add_func ("/event-source/lifetime/unref-from-handler", test_unref_from_handler);
+  for (gsize i = 0; i < G_N_ELEMENTS (drop_cases); i++)
+    {
+      g_autofree char *path = g_strconcat ("/event-source/lifetime/unref-from/",
+                                           drop_cases[i].path, NULL);
+
+      g_test_add_data_func (path, &drop_cases[i], test_unref_from_any_emission);
+    }
   g_test_add_func ("/event-source/thread/own-context", test_thread_context);
   g_test_add_func ("/event-source/thread/open-from-other-context", test_open_from_other_context);
   g_test_add_func ("/event-source/network/back-reconnects-at-once",
