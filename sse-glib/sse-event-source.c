@@ -52,165 +52,32 @@
  * ```
  *
  * The source follows the WHATWG processing model: it sends
- * `Accept: text/event-stream`, `Cache-Control: no-cache` and, once the
- * stream has given an event ID, `Last-Event-ID`; a `200 OK` answer whose
- * content type is `text/event-stream` opens the stream; when the connection
- * is lost or the stream ends, it waits and reconnects, resuming from the
- * last event ID, for as long as it takes (or up to
- * [property@Sse.EventSource:max-reconnect-attempts]). Any other answer
- * (`204 No Content` included, which servers use to say "stop") closes it
- * for good, unless [property@Sse.EventSource:retry-on-server-error] asks
- * for server errors to be retried.
- *
- * ## The order of things
+ * `Accept: text/event-stream` and, once the stream has given an event ID,
+ * `Last-Event-ID`; a `200 OK` answer with the content type
+ * `text/event-stream` opens the stream; when the connection is lost or the
+ * stream ends, it waits and reconnects, resuming from the last event ID.
+ * Any other answer (`204 No Content` included, which servers use to say
+ * "stop") closes it for good, unless
+ * [property@Sse.EventSource:retry-on-server-error] asks for server errors to
+ * be retried.
  *
  * Everything is emitted in the thread-default main context of the thread
  * that created the source (see [func@GLib.MainContext.ref_thread_default]),
  * never from another thread; the source must be used from that thread.
+ * [method@Sse.EventSource.close] stops everything at once, even from a
+ * signal handler, and so does dropping the last reference.
  *
- * - [method@Sse.EventSource.open] moves the status to
- *   %SSE_STATUS_CONNECTING (`notify::status`), then emits
- *   [signal@Sse.EventSource::prepare-request] with the request, which is
- *   sent when the handlers return.
- * - Redirects are followed; then, if the answer opens the stream, the
- *   status becomes %SSE_STATUS_OPEN, and [signal@Sse.EventSource::event]
- *   and [signal@Sse.EventSource::comment] follow in stream order.
- * - When an attempt fails (a network error, a timeout, a retried server
- *   error), [signal@Sse.EventSource::error] is emitted while the status is
- *   still the one of the failed attempt. A stream that simply ends is not
- *   an error (servers end streams to rotate connections): no `error` then.
- *   Then [property@Sse.EventSource:reconnect-attempt] and
- *   [property@Sse.EventSource:reconnect-delay] are set and notified, and
- *   the status becomes %SSE_STATUS_RECONNECTING. After the delay, the next
- *   attempt begins with %SSE_STATUS_CONNECTING and `prepare-request`.
- * - When an attempt fails for good (an answer other than `200 OK` with an
- *   event stream, a TLS certificate error, a redirect loop), `error` is
- *   emitted and the status becomes %SSE_STATUS_CLOSED. When the
- *   reconnection attempts run out, `error` is emitted for the last failed
- *   attempt (if it failed with an error), then once more with
- *   %SSE_ERROR_TOO_MANY_ATTEMPTS, and the status becomes
- *   %SSE_STATUS_CLOSED.
- * - [method@Sse.EventSource.close] stops everything at once, even from a
- *   signal handler: no event is delivered after it returns, not even one
- *   from the same read. It emits no `error`.
+ * The guides tell the rest:
  *
- * ## Reconnecting
- *
- * The delay before reconnection attempt `n` is computed from
- * [property@Sse.EventSource:reconnection-time] (which the server may set
- * with `retry:`): `min (reconnection-time × 2ⁿ⁻¹, cap)` plus a random
- * jitter of up to half of that, capped at `cap`, where `cap` is the larger
- * of [property@Sse.EventSource:max-reconnection-time] and the reconnection
- * time. It is never shorter than the reconnection time, as the standard
- * asks, and the jitter keeps many clients of one server from reconnecting
- * in lock-step (after `retry: 0`, the first attempt is immediate and the
- * later ones grow from 1 ms). [method@Sse.EventSource.set_backoff_func]
- * replaces this. Attempts are counted from 1 again when the lost connection
- * had stayed open for %SSE_EVENT_SOURCE_HEALTHY_TIME milliseconds. The
- * [Reconnection and Last-Event-ID](reconnecting.html) guide has a table of
- * the delays and a diagram of the status.
- *
- * While [iface@Gio.NetworkMonitor] says that the network is down, failed
- * attempts do not count towards
- * [property@Sse.EventSource:max-reconnect-attempts] (the delays still grow),
- * and when the network comes back, a source that waits to reconnect does so
- * at once.
- *
- * [property@Sse.EventSource:connect-timeout] bounds the wait for an answer,
- * and [property@Sse.EventSource:read-timeout], when set, reconnects when the
- * server has sent nothing at all (not even a comment) for that long.
- *
- * ## Requests, redirects and bodies
- *
- * [ctor@Sse.EventSource.new_for_message] takes a [class@Soup.Message] as
- * the template of every request: its method, URI and headers. libsoup 3 has
- * no way to read back a message's request body, and a body stream is used
- * up by the first request, so the body is given with
- * [method@Sse.EventSource.set_request_body] and kept as [struct@GLib.Bytes],
- * then set anew on every request: every reconnection, every redirect that
- * keeps the method (307, 308), and every restart for authentication.
- *
- * Redirects (301, 302, 303, 307 and 308) are followed by the source itself,
- * up to 20 of them per attempt, each with a new message: a 303, or a 301 or
- * 302 answering a POST, continues as a GET without a body, the others keep
- * the method and the body. When a redirect leads to another origin (scheme,
- * host and port), the `Authorization` and `Cookie` headers are not sent
- * there, nor to any later redirect of the same attempt (cookies from a
- * [class@Soup.CookieJar] are still sent as the jar decides). Events carry
- * the origin of the URL that finally answered. A template message with the
- * %SOUP_MESSAGE_NO_REDIRECT flag turns redirects into failures
- * (%SSE_ERROR_HTTP_STATUS) instead. The request given to
- * [signal@Sse.EventSource::prepare-request] is the first one of the
- * attempt: its headers are carried over to the requests that follow
- * redirects, but signal handlers connected to it are not; use the
- * [class@Soup.Session] (its TLS database, an authentication manager) for
- * what must apply to every request.
- *
- * When no [property@Sse.EventSource:session] is given, the source makes one
- * that fits event streams: no I/O timeout (a quiet stream is not a dead
- * one; see [property@Sse.EventSource:read-timeout] instead), no small
- * limit of connections per host, and a `User-Agent` that names sse-glib. A
- * session given to the source should be made with `"timeout", 0` for the
- * same reason.
- *
- * To give a session, create the source with [ctor@GObject.Object.new]:
- *
- * ```c
- * source = g_object_new (SSE_TYPE_EVENT_SOURCE,
- *                        "url", "https://example.org/feed",
- *                        "session", session,
- *                        NULL);
- * ```
- *
- * ## TLS
- *
- * Certificates are checked as the session's [class@Gio.TlsDatabase] says
- * (the system's trusted authorities, by default). A certificate that is
- * refused fails the source for good, with %G_TLS_ERROR_BAD_CERTIFICATE and
- * the reason in the message: retrying would get the same answer. To trust
- * the certificate authority of a development server (or its self-signed
- * certificate) without turning the checks off, give the source's session a
- * database that holds it; then only the authorities in that file are
- * trusted, and the host name and dates are still checked:
- *
- * ```c
- * g_autoptr(GTlsDatabase) database = g_tls_file_database_new ("dev-ca.pem", &error);
- *
- * soup_session_set_tls_database (sse_event_source_get_session (source), database);
- * ```
- *
- * `sse-cat --cacert FILE` does this.
- *
- * ## Lifetime
- *
- * Operations under way do not keep the source alive: when its last
- * reference is dropped, the connection is cancelled and closed, timers are
- * removed, and no callback runs afterwards. When a signal handler drops the
- * last reference, nothing more is delivered either.
- *
- * ## From Python
- *
- * ```python
- * source = Sse.EventSource.new("https://example.org/feed")
- * source.connect("event::update", lambda source, event: print(event.get_data()))
- * source.connect("notify::status", lambda source, pspec: print(source.props.status))
- * source.set_backoff_func(lambda source, attempt, reconnection_time: 1000 * attempt)
- * source.open()
- * ```
- *
- * ## From JavaScript
- *
- * ```js
- * const source = Sse.EventSource.new('https://example.org/feed');
- * source.connect('event::update', (_source, event) => print(event.get_data()));
- * source.connect('notify::status', () => print(source.status));
- * source.connect('error', (_source, error) => {
- *     if (error.matches(Sse.Error, Sse.Error.HTTP_STATUS))
- *         print(`refused: ${error.message}`);
- * });
- * source.set_backoff_func((_source, attempt, reconnectionTime) => 1000 * attempt);
- * source.open();
- * ```
+ * - [Getting started](overview.html): reading a stream from C, Python,
+ *   JavaScript and Vala.
+ * - [Reconnection and Last-Event-ID](reconnecting.html): the status and the
+ *   order of signals, the backoff and its reset, network awareness,
+ *   timeouts, resuming after a restart.
+ * - [Requests, redirects and TLS](requests.html): templates and bodies,
+ *   headers per attempt, redirects and credentials, the session, TLS
+ *   databases, the source's lifetime.
+ * - [Errors](errors.html) and [Limits](limits.html).
  *
  * Since: 1.0
  */
