@@ -9,20 +9,14 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sse-attempt-private.h"
 #include "sse-enum-types.h"
 #include "sse-error.h"
 #include "sse-event-source.h"
 #include "sse-event-source-private.h"
-#include "sse-http-private.h"
 #include "sse-i18n-private.h"
-#include "sse-connect-private.h"
-#include "sse-network-watch-private.h"
 #include "sse-parser-private.h"
-#include "sse-reconnect-private.h"
-#include "sse-request-private.h"
 #include "sse-signal-private.h"
-#include "sse-source-util-private.h"
-#include "sse-stream-reader-private.h"
 
 /**
  * SseEventSource:
@@ -86,206 +80,36 @@
 #define DEFAULT_MAX_RECONNECTION_TIME 30000
 #define DEFAULT_CONNECT_TIMEOUT 30000
 
-typedef struct _Attempt Attempt;
-
-struct _SseEventSource
-{
-  GObject              parent_instance;
-
-  GMainContext        *context;
-  SoupSession         *session;
-  SseParser           *parser;
-  SseRequest           request;
-  SoupMessage         *template_msg;   /* only until constructed */
-
-  /* State */
-  SseStatus            status;
-  Attempt             *attempt;        /* from CONNECTING to the wait after it */
-  GSource             *reconnect_timer;
-  SseReconnectCount    count;          /* reconnect-attempt and the counted ones */
-  guint                reconnect_delay;
-  GString             *last_event_id;  /* as last notified */
-
-  /* Settings */
-  guint                reconnection_time;
-  guint                max_reconnection_time;
-  gint                 max_reconnect_attempts;
-  guint                connect_timeout;
-  guint                read_timeout;
-  guint                healthy_time;
-  gboolean             retry_on_server_error;
-
-  SseBackoffFunc       backoff_func;
-  gpointer             backoff_data;
-  GDestroyNotify       backoff_destroy;
-
-  /* Network awareness */
-  GNetworkMonitor     *monitor;
-  SseNetworkWatch     *watch;          /* from open() to close() */
-  gboolean             network_available;
-
-  /* Cache for the detail of the "event" signal */
-  SseEvent            *spare_event;   /* recycled for the next event */
-  char                *detail_name;
-  gsize                detail_len;
-  GQuark               detail_quark;
-};
-
-enum {
-  PROP_0,
-  PROP_SESSION,
-  PROP_URL,
-  PROP_MESSAGE,
-  PROP_STATUS,
-  PROP_LAST_EVENT_ID,
-  PROP_RECONNECTION_TIME,
-  PROP_MAX_RECONNECTION_TIME,
-  PROP_RECONNECT_ATTEMPT,
-  PROP_RECONNECT_DELAY,
-  PROP_MAX_RECONNECT_ATTEMPTS,
-  PROP_CONNECT_TIMEOUT,
-  PROP_READ_TIMEOUT,
-  PROP_MAX_EVENT_SIZE,
-  PROP_RETRY_ON_SERVER_ERROR,
-  N_PROPS
-};
-
-enum {
-  SIGNAL_EVENT,
-  SIGNAL_COMMENT,
-  SIGNAL_ERROR,
-  SIGNAL_PREPARE_REQUEST,
-  N_SIGNALS
-};
-
-static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
+GParamSpec *_sse_event_source_properties[N_PROPS];
+guint _sse_event_source_signals[N_SIGNALS];
 static GQuark message_quark;
 
 G_DEFINE_FINAL_TYPE (SseEventSource, sse_event_source, G_TYPE_OBJECT)
 
-/* Attempts and the liveness check ----------------------------------------
- *
- * An attempt lasts from CONNECTING to the wait for the next one (or to
- * CLOSED): the HTTP exchange, then the stream. The source holds one
- * reference while it is the current attempt; every callback that may call
- * the application holds another for as long as it runs.
- *
- * Application code runs during every signal, every notification and the
- * backoff function, and may close the source, open it again, or drop its
- * last reference (which disposes of it at the end of the emission). All of
- * these detach the current attempt. So the code that emits holds no
- * reference on the source, holds one on its attempt, and after each
- * emission asks one question, still_wanted(), before it touches the source
- * again. */
-
-struct _Attempt
-{
-  grefcount          ref_count;
-  SseEventSource    *source;       /* NULL once detached */
-  SseParser         *parser;       /* the source's, for the feeds under way */
-  SseConnect        *connect;      /* until answered */
-  SseStreamReader   *reader;       /* once open */
-  SoupMessage       *msg;          /* once answered: the last request */
-  char              *origin;       /* a GRefString: the origin of events */
-  gint64             opened_at;    /* monotonic, µs; 0 until open */
-};
-
-static void start_attempt (SseEventSource *self,
-                           gboolean        from_open);
-
-static Attempt *
-attempt_new (SseEventSource *self)
-{
-  Attempt *attempt = g_new0 (Attempt, 1);
-
-  g_ref_count_init (&attempt->ref_count);
-  attempt->source = self;
-  attempt->parser = g_object_ref (self->parser);
-  return attempt;
-}
-
-static Attempt *
-attempt_ref (Attempt *attempt)
-{
-  g_ref_count_inc (&attempt->ref_count);
-  return attempt;
-}
-
-/* Stops the exchange or the reading, and forgets the partial event. */
-static void
-attempt_stop (Attempt *attempt)
-{
-  g_clear_pointer (&attempt->connect, _sse_connect_free);
-  g_clear_pointer (&attempt->reader, _sse_stream_reader_free);
-  sse_parser_finish (attempt->parser);
-}
-
-static void
-attempt_unref (Attempt *attempt)
-{
-  if (!g_ref_count_dec (&attempt->ref_count))
-    return;
-
-  g_assert (attempt->source == NULL);
-
-  attempt_stop (attempt);
-  g_clear_object (&attempt->parser);
-  g_clear_object (&attempt->msg);
-  g_clear_pointer (&attempt->origin, g_ref_string_release);
-  g_free (attempt);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Attempt, attempt_unref)
-
-/* Whether @attempt is still the source's current one: FALSE once a handler
- * closed the source, opened it again, or dropped it. Nothing of the source
- * may be touched then. */
-static inline gboolean
-still_wanted (Attempt *attempt)
-{
-  return attempt->source != NULL;
-}
-
-/* Ends the current attempt, if any, without a signal. */
-static void
-detach_attempt (SseEventSource *self)
-{
-  Attempt *attempt = g_steal_pointer (&self->attempt);
-
-  if (attempt == NULL)
-    return;
-
-  attempt->source = NULL;
-  attempt_stop (attempt);
-  attempt_unref (attempt);
-}
-
 /* Signals ---------------------------------------------------------------- */
 
-static void
-set_status (SseEventSource *self,
-            SseStatus       status)
+void
+_sse_event_source_set_status (SseEventSource *self,
+                              SseStatus       status)
 {
   if (self->status == status)
     return;
 
   self->status = status;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+  g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_STATUS]);
 }
 
-static void
-emit_error (SseEventSource *self,
-            const GError   *error)
+void
+_sse_event_source_emit_error (SseEventSource *self,
+                              const GError   *error)
 {
-  g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
+  g_signal_emit (self, _sse_event_source_signals[SIGNAL_ERROR], 0, error);
 }
 
-/* Notifies last-event-id when the stream changed it. */
-static void
-sync_last_event_id (SseEventSource *self,
-                    const char     *id,
-                    gsize           len)
+void
+_sse_event_source_sync_last_event_id (SseEventSource *self,
+                                      const char     *id,
+                                      gsize           len)
 {
   if (self->last_event_id->len == len && memcmp (self->last_event_id->str, id, len) == 0)
     return;
@@ -293,7 +117,7 @@ sync_last_event_id (SseEventSource *self,
   g_string_truncate (self->last_event_id, 0);
   g_string_append_len (self->last_event_id, id, len);
   /* Cheap when nobody listens: GObject checks that itself. */
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
+  g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_LAST_EVENT_ID]);
 }
 
 static GQuark
@@ -347,13 +171,13 @@ sink_event (gpointer              user_data,
             const SseEventFields *fields)
 {
   SseEventSource *self = user_data;   /* no checked cast: once per event */
-  Attempt *attempt = self->attempt;
+  SseAttempt *attempt = self->attempt;
   SseEventFields with_origin;
   SseEvent *event;
   GQuark detail;
 
-  sync_last_event_id (self, fields->last_event_id, fields->last_event_id_len);
-  if (!still_wanted (attempt))
+  _sse_event_source_sync_last_event_id (self, fields->last_event_id, fields->last_event_id_len);
+  if (!_sse_attempt_still_wanted (attempt))
     return;
 
   if (fields->event_type_len == 0)
@@ -366,9 +190,9 @@ sink_event (gpointer              user_data,
   with_origin = *fields;
   with_origin.origin = attempt->origin;
   event = _sse_event_recycle (g_steal_pointer (&self->spare_event), &with_origin);
-  g_signal_emit (self, signals[SIGNAL_EVENT], detail, event);
+  g_signal_emit (self, _sse_event_source_signals[SIGNAL_EVENT], detail, event);
 
-  if (still_wanted (attempt) && self->spare_event == NULL)
+  if (_sse_attempt_still_wanted (attempt) && self->spare_event == NULL)
     self->spare_event = _sse_event_keep_spare (event);
   else
     sse_event_unref (event);
@@ -381,11 +205,11 @@ sink_comment (gpointer    user_data,
 {
   SseEventSource *self = user_data;
 
-  if (_sse_signal_has_handler (self, signals[SIGNAL_COMMENT], 0))
+  if (_sse_signal_has_handler (self, _sse_event_source_signals[SIGNAL_COMMENT], 0))
     {
       g_autofree char *copy = g_strndup (text, len);
 
-      g_signal_emit (self, signals[SIGNAL_COMMENT], 0, copy);
+      g_signal_emit (self, _sse_event_source_signals[SIGNAL_COMMENT], 0, copy);
     }
 }
 
@@ -417,12 +241,12 @@ network_changed (gpointer user_data,
   if (available && !was_available && self->status == SSE_STATUS_RECONNECTING)
     {
       g_debug ("The network is back: reconnecting to %s at once", self->request.url);
-      start_attempt (self, FALSE);
+      _sse_attempt_start (self, FALSE);
     }
 }
 
-static void
-watch_network (SseEventSource *self)
+void
+_sse_event_source_watch_network (SseEventSource *self)
 {
   if (self->watch != NULL)
     return;
@@ -438,310 +262,6 @@ static void
 unwatch_network (SseEventSource *self)
 {
   g_clear_pointer (&self->watch, _sse_network_watch_free);
-}
-
-/* The end of an attempt -------------------------------------------------- */
-
-static guint
-compute_delay (SseEventSource *self,
-               guint           attempt)
-{
-  if (self->backoff_func != NULL)
-    return self->backoff_func (self, attempt, self->reconnection_time, self->backoff_data);
-
-  return _sse_reconnect_default_backoff (attempt, self->reconnection_time,
-                                         self->max_reconnection_time);
-}
-
-static gboolean
-on_reconnect_timer (gpointer user_data)
-{
-  SseEventSource *self = user_data;
-
-  g_clear_pointer (&self->reconnect_timer, g_source_unref);
-  start_attempt (self, FALSE);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-close_for_good (SseEventSource *self)
-{
-  detach_attempt (self);
-  unwatch_network (self);
-  set_status (self, SSE_STATUS_CLOSED);
-}
-
-/* The current @attempt ended: @error says why (NULL when the stream just
- * ended), @fatal whether reconnecting makes sense, @min_delay the least
- * delay the server asked for with Retry-After. The caller holds a
- * reference on @attempt. */
-static void
-attempt_ended (SseEventSource *self,
-               Attempt        *attempt,
-               const GError   *error,
-               gboolean        fatal,
-               guint           min_delay)
-{
-  SseReconnectCount next;
-  guint delay;
-
-  attempt_stop (attempt);
-
-  if (error != NULL)
-    {
-      g_debug ("%s", error->message);
-      emit_error (self, error);
-      if (!still_wanted (attempt))
-        return;
-    }
-
-  if (fatal)
-    {
-      close_for_good (self);
-      return;
-    }
-
-  /* A connection that stayed open long enough was healthy: what failed
-   * before it does not count any more. */
-  if (_sse_reconnect_was_healthy (attempt->opened_at, g_get_monotonic_time (),
-                                  self->healthy_time))
-    self->count = (SseReconnectCount) { 0, 0 };
-
-  /* Attempts made while the network is down say nothing of the server. */
-  if (self->monitor != NULL)
-    self->network_available = g_network_monitor_get_network_available (self->monitor);
-
-  if (!_sse_reconnect_next (&self->count, self->network_available, self->max_reconnect_attempts,
-                            &next))
-    {
-      g_autofree char *where = _sse_uri_for_display (self->request.uri);
-      g_autoptr(GError) too_many = NULL;
-
-      too_many = g_error_new (SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS,
-                              g_dngettext (GETTEXT_PACKAGE,
-                                           "Gave up on %s after %d reconnection attempt; "
-                                           "raise “max-reconnect-attempts” or open the source again",
-                                           "Gave up on %s after %d reconnection attempts; "
-                                           "raise “max-reconnect-attempts” or open the source again",
-                                           self->max_reconnect_attempts),
-                              where, self->max_reconnect_attempts);
-      g_debug ("%s", too_many->message);
-      emit_error (self, too_many);
-      if (still_wanted (attempt))
-        close_for_good (self);
-      return;
-    }
-
-  delay = compute_delay (self, next.attempt);
-  delay = MAX (delay, min_delay);
-  if (!still_wanted (attempt))
-    return;
-
-  self->count.counted = next.counted;
-  if (self->count.attempt != next.attempt)
-    {
-      self->count.attempt = next.attempt;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_ATTEMPT]);
-      if (!still_wanted (attempt))
-        return;
-    }
-  if (self->reconnect_delay != delay)
-    {
-      self->reconnect_delay = delay;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_DELAY]);
-      if (!still_wanted (attempt))
-        return;
-    }
-
-  /* A handler of this change may open the source at once, which starts the
-   * next attempt. */
-  set_status (self, SSE_STATUS_RECONNECTING);
-  if (!still_wanted (attempt))
-    return;
-
-  detach_attempt (self);
-  g_clear_pointer (&self->reconnect_timer, _sse_source_destroy);
-  self->reconnect_timer =
-    _sse_deadline_source_new (self->context, "[sse-glib] reconnect",
-                              delay == 0 ? 0 : _sse_deadline_after (g_get_monotonic_time (), delay),
-                              on_reconnect_timer, self);
-}
-
-/* Reading ---------------------------------------------------------------- */
-
-static gboolean
-on_bytes (gpointer      user_data,
-          const guint8 *data,
-          gsize         len)
-{
-  g_autoptr(Attempt) attempt = attempt_ref (user_data);
-  SseEventSource *self = attempt->source;
-  g_autoptr(GError) error = NULL;
-  const char *id;
-
-  /* Events are emitted from within. */
-  if (!sse_parser_feed (attempt->parser, data, len, &error) &&
-      still_wanted (attempt))
-    emit_error (self, error);
-  if (!still_wanted (attempt))
-    return FALSE;
-
-  /* A block with only an id changes the last event ID without an event. */
-  id = sse_parser_get_last_event_id (attempt->parser);
-  sync_last_event_id (self, id, strlen (id));
-  return still_wanted (attempt);
-}
-
-static void
-on_ended (gpointer      user_data,
-          const GError *error)
-{
-  g_autoptr(Attempt) attempt = attempt_ref (user_data);
-  SseEventSource *self = attempt->source;
-  g_autofree char *where = NULL;
-  g_autoptr(GError) wrapped = NULL;
-
-  if (error == NULL)
-    {
-      g_debug ("The stream from %s ended", self->request.url);
-      attempt_ended (self, attempt, NULL, FALSE, 0);
-      return;
-    }
-
-  where = _sse_uri_for_display (soup_message_get_uri (attempt->msg));
-  wrapped = g_error_new (error->domain, error->code,
-                         _("The connection to %s was lost: %s"),
-                         where, error->message);
-  attempt_ended (self, attempt, wrapped, _sse_http_is_fatal_error (error), 0);
-}
-
-static void
-on_timed_out (gpointer user_data)
-{
-  g_autoptr(Attempt) attempt = attempt_ref (user_data);
-  SseEventSource *self = attempt->source;
-  g_autofree char *where = _sse_uri_for_display (soup_message_get_uri (attempt->msg));
-  g_autoptr(GError) error = NULL;
-
-  error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                       _("The server at %s sent nothing for %u ms, so the connection "
-                         "is taken for dead; have it send comments as a heartbeat, "
-                         "or raise “read-timeout”"),
-                       where, self->read_timeout);
-  attempt_ended (self, attempt, error, FALSE, 0);
-}
-
-static const SseStreamReaderFuncs reader_funcs = {
-  on_bytes,
-  on_ended,
-  on_timed_out,
-};
-
-/* Connecting ------------------------------------------------------------- */
-
-static void
-on_connected (gpointer                user_data,
-              const SseConnectResult *result)
-{
-  g_autoptr(Attempt) attempt = attempt_ref (user_data);
-  SseEventSource *self = attempt->source;
-  gboolean retry;
-
-  g_clear_pointer (&attempt->connect, _sse_connect_free);
-  attempt->msg = g_object_ref (result->msg);
-  attempt->origin = g_ref_string_acquire ((char *) result->origin);
-
-  switch (result->outcome)
-    {
-    case SSE_CONNECT_OPENED:
-      break;
-
-    case SSE_CONNECT_FAILED:
-      attempt_ended (self, attempt, result->error, FALSE, 0);
-      return;
-
-    case SSE_CONNECT_SERVER_ERROR:
-      retry = self->retry_on_server_error;
-      attempt_ended (self, attempt, result->error, !retry, retry ? result->retry_after : 0);
-      return;
-
-    case SSE_CONNECT_REFUSED:
-    default:
-      attempt_ended (self, attempt, result->error, TRUE, 0);
-      return;
-    }
-
-  attempt->opened_at = g_get_monotonic_time ();
-  attempt->reader = _sse_stream_reader_new (result->stream, self->context,
-                                            soup_message_get_http_version (result->msg) !=
-                                              SOUP_HTTP_2_0,
-                                            self->read_timeout, &reader_funcs, attempt);
-  set_status (self, SSE_STATUS_OPEN);
-  if (still_wanted (attempt))
-    _sse_stream_reader_start (attempt->reader);
-}
-
-/* Starts an attempt: at open(), after the reconnection delay, or at once
- * when the network comes back. */
-static void
-start_attempt (SseEventSource *self,
-               gboolean        from_open)
-{
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(Attempt) attempt = NULL;
-
-  g_clear_pointer (&self->reconnect_timer, _sse_source_destroy);
-  /* One that ended, opened again from a handler of its end. */
-  detach_attempt (self);
-
-  self->attempt = attempt_new (self);
-  attempt = attempt_ref (self->attempt);
-
-  if (from_open)
-    {
-      self->count.counted = 0;
-      if (self->count.attempt != 0)
-        {
-          self->count.attempt = 0;
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_ATTEMPT]);
-          if (!still_wanted (attempt))
-            return;
-        }
-      watch_network (self);
-    }
-
-  set_status (self, SSE_STATUS_CONNECTING);
-  if (!still_wanted (attempt))
-    return;
-
-  if (self->request.uri == NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("“%s” is not an http or https URL; an event source needs one"),
-                           self->request.url != NULL ? self->request.url : "");
-      attempt_ended (self, attempt, error, TRUE, 0);
-      return;
-    }
-
-  if (self->request.template_has_body && self->request.body == NULL &&
-      !self->request.warned_body)
-    {
-      self->request.warned_body = TRUE;
-      g_warning ("The request template for %s has a body, which libsoup cannot give back "
-                 "to be sent again; pass it to sse_event_source_set_request_body()",
-                 self->request.url);
-    }
-
-  msg = _sse_request_new_first_message (&self->request,
-                                        sse_parser_get_last_event_id (self->parser));
-  g_signal_emit (self, signals[SIGNAL_PREPARE_REQUEST], 0, msg);
-  if (!still_wanted (attempt))
-    return;
-
-  attempt->connect = _sse_connect_start (self->session, self->context, &self->request, msg,
-                                         self->connect_timeout, on_connected, attempt);
 }
 
 /* GObject ---------------------------------------------------------------- */
@@ -773,8 +293,7 @@ sse_event_source_dispose (GObject *object)
 {
   SseEventSource *self = SSE_EVENT_SOURCE (object);
 
-  detach_attempt (self);
-  g_clear_pointer (&self->reconnect_timer, _sse_source_destroy);
+  _sse_attempt_cancel (self);
   unwatch_network (self);
   sse_event_source_set_backoff_func (self, NULL, NULL, NULL);
   g_clear_object (&self->monitor);
@@ -947,7 +466,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_SESSION] =
+  _sse_event_source_properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL,
                          SOUP_TYPE_SESSION,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
@@ -962,7 +481,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_URL] =
+  _sse_event_source_properties[PROP_URL] =
     g_param_spec_string ("url", NULL, NULL,
                          NULL,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
@@ -978,7 +497,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_MESSAGE] =
+  _sse_event_source_properties[PROP_MESSAGE] =
     g_param_spec_object ("message", NULL, NULL,
                          SOUP_TYPE_MESSAGE,
                          (G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
@@ -999,7 +518,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_STATUS] =
+  _sse_event_source_properties[PROP_STATUS] =
     g_param_spec_enum ("status", NULL, NULL,
                        SSE_TYPE_STATUS,
                        SSE_STATUS_CLOSED,
@@ -1022,7 +541,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_LAST_EVENT_ID] =
+  _sse_event_source_properties[PROP_LAST_EVENT_ID] =
     g_param_spec_string ("last-event-id", NULL, NULL,
                          "",
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -1037,7 +556,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_RECONNECTION_TIME] =
+  _sse_event_source_properties[PROP_RECONNECTION_TIME] =
     g_param_spec_uint ("reconnection-time", NULL, NULL,
                        0, G_MAXUINT, DEFAULT_RECONNECTION_TIME,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -1051,7 +570,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_MAX_RECONNECTION_TIME] =
+  _sse_event_source_properties[PROP_MAX_RECONNECTION_TIME] =
     g_param_spec_uint ("max-reconnection-time", NULL, NULL,
                        0, G_MAXUINT, DEFAULT_MAX_RECONNECTION_TIME,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -1068,7 +587,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_RECONNECT_ATTEMPT] =
+  _sse_event_source_properties[PROP_RECONNECT_ATTEMPT] =
     g_param_spec_uint ("reconnect-attempt", NULL, NULL,
                        0, G_MAXUINT, 0,
                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -1083,7 +602,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_RECONNECT_DELAY] =
+  _sse_event_source_properties[PROP_RECONNECT_DELAY] =
     g_param_spec_uint ("reconnect-delay", NULL, NULL,
                        0, G_MAXUINT, 0,
                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -1099,7 +618,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_MAX_RECONNECT_ATTEMPTS] =
+  _sse_event_source_properties[PROP_MAX_RECONNECT_ATTEMPTS] =
     g_param_spec_int ("max-reconnect-attempts", NULL, NULL,
                       -1, G_MAXINT, -1,
                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -1114,7 +633,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_CONNECT_TIMEOUT] =
+  _sse_event_source_properties[PROP_CONNECT_TIMEOUT] =
     g_param_spec_uint ("connect-timeout", NULL, NULL,
                        0, G_MAXUINT, DEFAULT_CONNECT_TIMEOUT,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -1131,7 +650,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_READ_TIMEOUT] =
+  _sse_event_source_properties[PROP_READ_TIMEOUT] =
     g_param_spec_uint ("read-timeout", NULL, NULL,
                        0, G_MAXUINT, 0,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -1147,7 +666,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_MAX_EVENT_SIZE] =
+  _sse_event_source_properties[PROP_MAX_EVENT_SIZE] =
     g_param_spec_uint64 ("max-event-size", NULL, NULL,
                          0, G_MAXUINT64, SSE_PARSER_DEFAULT_MAX_EVENT_SIZE,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -1165,12 +684,12 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_RETRY_ON_SERVER_ERROR] =
+  _sse_event_source_properties[PROP_RETRY_ON_SERVER_ERROR] =
     g_param_spec_boolean ("retry-on-server-error", NULL, NULL,
                           FALSE,
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, N_PROPS, _sse_event_source_properties);
 
   /**
    * SseEventSource::event:
@@ -1191,7 +710,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  signals[SIGNAL_EVENT] =
+  _sse_event_source_signals[SIGNAL_EVENT] =
     g_signal_new ("event",
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
@@ -1199,7 +718,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
                   NULL, NULL,
                   g_cclosure_marshal_VOID__BOXED,
                   G_TYPE_NONE, 1, SSE_TYPE_EVENT);
-  g_signal_set_va_marshaller (signals[SIGNAL_EVENT],
+  g_signal_set_va_marshaller (_sse_event_source_signals[SIGNAL_EVENT],
                               G_TYPE_FROM_CLASS (klass),
                               _sse_marshal_VOID__BOXED_BORROWEDv);
 
@@ -1215,7 +734,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  signals[SIGNAL_COMMENT] =
+  _sse_event_source_signals[SIGNAL_COMMENT] =
     g_signal_new ("comment",
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
@@ -1223,7 +742,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
                   NULL, NULL,
                   g_cclosure_marshal_VOID__STRING,
                   G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
-  g_signal_set_va_marshaller (signals[SIGNAL_COMMENT],
+  g_signal_set_va_marshaller (_sse_event_source_signals[SIGNAL_COMMENT],
                               G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__STRINGv);
 
@@ -1255,7 +774,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  signals[SIGNAL_ERROR] =
+  _sse_event_source_signals[SIGNAL_ERROR] =
     g_signal_new ("error",
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
@@ -1263,7 +782,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
                   NULL, NULL,
                   g_cclosure_marshal_VOID__BOXED,
                   G_TYPE_NONE, 1, G_TYPE_ERROR);
-  g_signal_set_va_marshaller (signals[SIGNAL_ERROR],
+  g_signal_set_va_marshaller (_sse_event_source_signals[SIGNAL_ERROR],
                               G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__BOXEDv);
 
@@ -1286,7 +805,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    *
    * Since: 1.0
    */
-  signals[SIGNAL_PREPARE_REQUEST] =
+  _sse_event_source_signals[SIGNAL_PREPARE_REQUEST] =
     g_signal_new ("prepare-request",
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
@@ -1294,7 +813,7 @@ sse_event_source_class_init (SseEventSourceClass *klass)
                   NULL, NULL,
                   g_cclosure_marshal_VOID__OBJECT,
                   G_TYPE_NONE, 1, SOUP_TYPE_MESSAGE);
-  g_signal_set_va_marshaller (signals[SIGNAL_PREPARE_REQUEST],
+  g_signal_set_va_marshaller (_sse_event_source_signals[SIGNAL_PREPARE_REQUEST],
                               G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__OBJECTv);
 
@@ -1400,11 +919,11 @@ sse_event_source_open (SseEventSource *self)
   switch (self->status)
     {
     case SSE_STATUS_CLOSED:
-      start_attempt (self, TRUE);
+      _sse_attempt_start (self, TRUE);
       break;
 
     case SSE_STATUS_RECONNECTING:
-      start_attempt (self, FALSE);
+      _sse_attempt_start (self, FALSE);
       break;
 
     case SSE_STATUS_CONNECTING:
@@ -1433,10 +952,9 @@ sse_event_source_close (SseEventSource *self)
   if (self->status == SSE_STATUS_CLOSED)
     return;
 
-  detach_attempt (self);
-  g_clear_pointer (&self->reconnect_timer, _sse_source_destroy);
+  _sse_attempt_cancel (self);
   unwatch_network (self);
-  set_status (self, SSE_STATUS_CLOSED);
+  _sse_event_source_set_status (self, SSE_STATUS_CLOSED);
 }
 
 /**
@@ -1538,7 +1056,7 @@ sse_event_source_set_last_event_id (SseEventSource *self,
   if (strcmp (id, self->last_event_id->str) != 0)
     {
       g_string_assign (self->last_event_id, id);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
+      g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_LAST_EVENT_ID]);
     }
 }
 
@@ -1580,7 +1098,7 @@ sse_event_source_set_reconnection_time (SseEventSource *self,
     return;
 
   self->reconnection_time = milliseconds;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECTION_TIME]);
+  g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_RECONNECTION_TIME]);
 }
 
 /**
@@ -1620,7 +1138,7 @@ sse_event_source_set_max_reconnection_time (SseEventSource *self,
     return;
 
   self->max_reconnection_time = milliseconds;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_RECONNECTION_TIME]);
+  g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_MAX_RECONNECTION_TIME]);
 }
 
 /**
@@ -1697,7 +1215,7 @@ sse_event_source_set_max_reconnect_attempts (SseEventSource *self,
     return;
 
   self->max_reconnect_attempts = max_attempts;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_RECONNECT_ATTEMPTS]);
+  g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_MAX_RECONNECT_ATTEMPTS]);
 }
 
 /**
@@ -1740,7 +1258,7 @@ sse_event_source_set_connect_timeout (SseEventSource *self,
   self->connect_timeout = milliseconds;
   if (self->attempt != NULL && self->attempt->connect != NULL)
     _sse_connect_set_timeout (self->attempt->connect, milliseconds);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECT_TIMEOUT]);
+  g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_CONNECT_TIMEOUT]);
 }
 
 /**
@@ -1783,7 +1301,7 @@ sse_event_source_set_read_timeout (SseEventSource *self,
   self->read_timeout = milliseconds;
   if (self->attempt != NULL && self->attempt->reader != NULL)
     _sse_stream_reader_set_read_timeout (self->attempt->reader, milliseconds);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READ_TIMEOUT]);
+  g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_READ_TIMEOUT]);
 }
 
 /**
@@ -1823,7 +1341,7 @@ sse_event_source_set_max_event_size (SseEventSource *self,
     return;
 
   sse_parser_set_max_event_size (self->parser, max_event_size);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_EVENT_SIZE]);
+  g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_MAX_EVENT_SIZE]);
 }
 
 /**
@@ -1864,7 +1382,7 @@ sse_event_source_set_retry_on_server_error (SseEventSource *self,
     return;
 
   self->retry_on_server_error = retry;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_ON_SERVER_ERROR]);
+  g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_RETRY_ON_SERVER_ERROR]);
 }
 
 /**

@@ -1,0 +1,48 @@
+/* sse-attempt-private.h: one attempt of an event source, and what follows it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "sse-connect-private.h"
+#include "sse-event-source-private.h"
+#include "sse-stream-reader-private.h"
+
+G_BEGIN_DECLS
+
+/* One attempt of an event source, from CONNECTING to the wait for the next
+ * one (or to CLOSED): the HTTP exchange, then the stream. See sse-attempt.c
+ * for how its lifetime makes the one liveness check. */
+struct _SseAttempt
+{
+  grefcount          ref_count;
+  SseEventSource    *source;       /* NULL once detached */
+  SseParser         *parser;       /* the source's, for the feeds under way */
+  SseConnect        *connect;      /* until answered */
+  SseStreamReader   *reader;       /* once open */
+  SoupMessage       *msg;          /* once answered: the last request */
+  char              *origin;       /* a GRefString: the origin of events */
+  gint64             opened_at;    /* monotonic, µs; 0 until open */
+};
+
+/* Whether @attempt is still its source's current one: FALSE once a handler
+ * closed the source, opened it again, or dropped it. Nothing of the source
+ * may be touched then. */
+static inline gboolean
+_sse_attempt_still_wanted (SseAttempt *attempt)
+{
+  return attempt->source != NULL;
+}
+
+/* Starts an attempt: at open() (@from_open: the attempts are counted anew
+ * and the network watched), after the reconnection delay, or at once. Ends
+ * the attempt before it, if it was still current. */
+void  _sse_attempt_start  (SseEventSource *self,
+                           gboolean        from_open);
+
+/* Stops the current attempt, if any, and the wait for the next one, without
+ * a signal. */
+void  _sse_attempt_cancel (SseEventSource *self);
+
+G_END_DECLS
