@@ -24,6 +24,8 @@ struct _SseAttempt
   SoupMessage       *msg;          /* once answered: the last request */
   char              *origin;       /* a GRefString: the origin of events */
   gint64             opened_at;    /* monotonic, µs; 0 until open */
+  GSource           *failure;      /* a failure to report from the main context */
+  GError            *failure_error;
 };
 
 /* Whether @attempt is still its source's current one: FALSE once a handler

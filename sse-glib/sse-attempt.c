@@ -56,6 +56,7 @@ attempt_stop (SseAttempt *attempt)
 {
   g_clear_pointer (&attempt->connect, _sse_connect_free);
   g_clear_pointer (&attempt->reader, _sse_stream_reader_free);
+  g_clear_pointer (&attempt->failure, _sse_source_destroy);
   sse_parser_finish (attempt->parser);
 }
 
@@ -71,6 +72,7 @@ attempt_unref (SseAttempt *attempt)
   g_clear_object (&attempt->parser);
   g_clear_object (&attempt->msg);
   g_clear_pointer (&attempt->origin, g_ref_string_release);
+  g_clear_error (&attempt->failure_error);
   g_free (attempt);
 }
 
@@ -323,6 +325,31 @@ on_connected (gpointer                user_data,
     _sse_stream_reader_start (attempt->reader);
 }
 
+static gboolean
+on_failure (gpointer user_data)
+{
+  g_autoptr(SseAttempt) attempt = attempt_ref (user_data);
+  g_autoptr(GError) error = g_steal_pointer (&attempt->failure_error);
+
+  /* Returning G_SOURCE_REMOVE destroys it. */
+  g_clear_pointer (&attempt->failure, g_source_unref);
+  attempt_ended (attempt->source, attempt, error, TRUE, 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Fails @attempt for good with @error from the main context, after open()
+ * has returned, as a browser reports such a failure from a queued task:
+ * the application's code after open() runs first. */
+static void
+fail_later (SseEventSource *self,
+            SseAttempt     *attempt,
+            GError         *error)
+{
+  attempt->failure_error = error;
+  attempt->failure = _sse_deadline_source_new (self->context, "[sse-glib] failure", 0,
+                                               on_failure, attempt);
+}
+
 void
 _sse_attempt_start (SseEventSource *self,
                     gboolean        from_open)
@@ -356,12 +383,7 @@ _sse_attempt_start (SseEventSource *self,
 
   if (self->request.uri == NULL)
     {
-      g_autoptr(GError) error = NULL;
-
-      error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("“%s” is not an http or https URL; an event source needs one"),
-                           self->request.url != NULL ? self->request.url : "");
-      attempt_ended (self, attempt, error, TRUE, 0);
+      fail_later (self, attempt, g_error_copy (self->request.uri_error));
       return;
     }
 

@@ -17,6 +17,13 @@ G_BEGIN_DECLS
  * a host. */
 gboolean  _sse_uri_is_http               (GUri                 *uri);
 
+/* Parses @url for an event source, or says what is wrong with it, as a
+ * browser's URL parser would refuse it: not absolute, not http or https,
+ * no host, a host with characters no host name has, a port out of range.
+ * G_IO_ERROR_INVALID_ARGUMENT, with a message that names the problem. */
+GUri     *_sse_uri_parse_for_stream      (const char           *url,
+                                          GError              **error);
+
 /* scheme://host[:port] in lower case, the port only when it is not the
  * scheme's default, IPv6 hosts in brackets: what the origin of an event is,
  * and what "the same origin" compares. */

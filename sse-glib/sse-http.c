@@ -21,6 +21,92 @@ _sse_uri_is_http (GUri *uri)
          host != NULL && *host != '\0';
 }
 
+/* What WHATWG's URL standard calls forbidden domain code points, in a host
+ * name as GLib decoded it. IPv6 literals, which GLib checks itself, are not
+ * asked about. */
+static gboolean
+is_valid_host_name (const char *host)
+{
+  const guchar *p;
+
+  for (p = (const guchar *) host; *p != '\0'; p++)
+    if (*p <= 0x20 || *p == 0x7f || strchr ("#%/:<>?@[\\]^|", *p) != NULL)
+      return FALSE;
+  return TRUE;
+}
+
+GUri *
+_sse_uri_parse_for_stream (const char  *url,
+                           GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  g_autofree char *shown = NULL;
+  const char *host;
+  int port;
+
+  if (url == NULL || *url == '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("No URL was given; an event source needs an http or https URL"));
+      return NULL;
+    }
+
+  shown = _sse_http_server_text (url);
+  uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, &parse_error);
+  if (uri == NULL)
+    {
+      if (g_error_matches (parse_error, G_URI_ERROR, G_URI_ERROR_BAD_PORT))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     _("The port in “%s” is not a number from 1 to 65535"), shown);
+      else if (g_error_matches (parse_error, G_URI_ERROR, G_URI_ERROR_BAD_HOST))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     _("The host in “%s” is not a valid host name or address"), shown);
+      else if (g_uri_peek_scheme (url) == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     _("“%s” is not an absolute URL; give one such as "
+                       "https://example.org/events"),
+                     shown);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     _("“%s” is not a valid URL: %s"), shown, parse_error->message);
+      return NULL;
+    }
+
+  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") != 0 &&
+      g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not an http or https URL; an event source needs one"), shown);
+      return NULL;
+    }
+
+  host = g_uri_get_host (uri);
+  if (host == NULL || *host == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” has no host name"), shown);
+      return NULL;
+    }
+
+  if (strchr (host, ':') == NULL && !is_valid_host_name (host))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The host in “%s” is not a valid host name or address"), shown);
+      return NULL;
+    }
+
+  port = g_uri_get_port (uri);
+  if (port == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The port in “%s” is not a number from 1 to 65535"), shown);
+      return NULL;
+    }
+
+  return g_steal_pointer (&uri);
+}
+
 char *
 _sse_uri_origin (GUri *uri)
 {

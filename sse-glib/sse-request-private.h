@@ -13,7 +13,8 @@ G_BEGIN_DECLS
  * from a template SoupMessage, at construction. Embedded in the source. */
 typedef struct {
   char                *url;               /* as given, or the template's URI */
-  GUri                *uri;               /* NULL when not http(s) */
+  GUri                *uri;               /* NULL when not usable: */
+  GError              *uri_error;         /* why */
   const char          *method;            /* interned */
   SoupMessageHeaders  *headers;           /* the template's; NULL for a URL */
   SoupMessageFlags     flags;

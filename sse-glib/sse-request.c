@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "sse-http-private.h"
 #include "sse-request-private.h"
 
@@ -47,12 +49,20 @@ _sse_request_init (SseRequest  *request,
       request->url = g_strdup (url);
       request->method = SOUP_METHOD_GET;
       request->follow_redirects = TRUE;
-      if (url != NULL)
-        request->uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+      request->uri = _sse_uri_parse_for_stream (url, &request->uri_error);
+      return;
     }
 
-  if (request->uri != NULL && !_sse_uri_is_http (request->uri))
-    g_clear_pointer (&request->uri, g_uri_unref);
+  if (!_sse_uri_is_http (request->uri))
+    {
+      g_autofree char *shown = _sse_http_server_text (request->url);
+
+      g_clear_pointer (&request->uri, g_uri_unref);
+      request->uri_error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                        _("“%s” is not an http or https URL; an event source "
+                                          "needs one"),
+                                        shown);
+    }
 }
 
 void
@@ -60,6 +70,7 @@ _sse_request_clear (SseRequest *request)
 {
   g_clear_pointer (&request->url, g_free);
   g_clear_pointer (&request->uri, g_uri_unref);
+  g_clear_error (&request->uri_error);
   g_clear_pointer (&request->headers, soup_message_headers_unref);
   g_clear_pointer (&request->first_party, g_uri_unref);
   g_clear_pointer (&request->site_for_cookies, g_uri_unref);

@@ -359,10 +359,54 @@ test_invalid_url (void)
   g_autoptr(Recorder) rec = recorder_new_for_source (sse_event_source_new ("ftp://example.org/"));
 
   sse_event_source_open (rec->source);
-  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_CLOSED);
+  /* The failure comes from the main context, after open() returned, as a
+   * browser reports it from a queued task. */
+  g_assert_cmpint (test_recorder_status (rec), ==, SSE_STATUS_CONNECTING);
+  g_assert_cmpstr (rec->log->str, ==, "connecting");
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
   g_assert_cmpstr (rec->log->str, ==, "connecting error closed");
   g_assert_error (test_recorder_error (rec, 0), G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (test_recorder_error (rec, 0)->message, "ftp://example.org/"));
+}
+
+/* Each URL that a browser's URL parser refuses, with the problem named. */
+static void
+test_invalid_urls (void)
+{
+  static const struct {
+    const char *url;
+    const char *message;
+  } cases[] = {
+    { "ftp://example.org/", "“ftp://example.org/” is not an http or https URL*" },
+    { "mailto:someone@example.org", "*is not an http or https URL*" },
+    { "http://127.0.0.1:99999/", "The port in “http://127.0.0.1:99999/” is not a number from 1 "
+                                 "to 65535" },
+    { "http://127.0.0.1:0/", "The port in * is not a number from 1 to 65535" },
+    { "http://example.org:http/", "The port in * is not a number from 1 to 65535" },
+    { "http://:80/", "“http://:80/” has no host name" },
+    { "https://", "“https://” has no host name" },
+    { "http://this is invalid/", "The host in “http://this is invalid/” is not a valid host "
+                                 "name or address" },
+    { "http://ex<ample.org/", "The host in * is not a valid host name or address" },
+    { "http://[::1/", "The host in * is not a valid host name or address" },
+    { "example.org/events", "“example.org/events” is not an absolute URL*" },
+    { "", "No URL was given*" },
+  };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Recorder) rec = recorder_new_for_source (sse_event_source_new (cases[i].url));
+      const GError *error;
+
+      sse_event_source_open (rec->source);
+      test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
+      g_assert_cmpstr (rec->log->str, ==, "connecting error closed");
+      error = test_recorder_error (rec, 0);
+      g_test_message ("%s: %s", cases[i].url, error->message);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_true (g_pattern_match_simple (cases[i].message, error->message));
+    }
 }
 
 /* Opening ----------------------------------------------------------------- */
@@ -2197,6 +2241,7 @@ main (int   argc,
   g_test_add_func ("/event-source/last-event-id/refuses-newlines",
                    test_last_event_id_refuses_newlines);
   g_test_add_func ("/event-source/open/invalid-url", test_invalid_url);
+  g_test_add_func ("/event-source/open/invalid-urls", test_invalid_urls);
   g_test_add_func ("/event-source/open/events", test_open_events);
   g_test_add_func ("/event-source/open/content-type-parameters",
                    test_open_content_type_parameters);
