@@ -33,6 +33,8 @@ struct _SseConnect
   SoupMessage       *msg;          /* the request under way */
   SseRequestChain    chain;
 
+  gboolean           handshaking;  /* in a TLS handshake */
+
   guint              timeout;
   gint64             started_at;   /* monotonic, µs */
   GSource           *deadline;
@@ -109,10 +111,19 @@ on_deadline (gpointer user_data)
   g_autofree char *where = _sse_uri_for_display (soup_message_get_uri (connect->msg));
   GError *error;
 
-  error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                       _("The server at %s did not answer within %u ms; "
-                         "check that it is up, or raise “connect-timeout”"),
-                       where, connect->timeout);
+  /* A plain HTTP server waits for the end of a request that the TLS
+   * client hello never brings. */
+  if (connect->handshaking)
+    error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                         _("The server at %s took the connection but did not answer the TLS "
+                           "handshake within %u ms; if it is a plain HTTP server, use an "
+                           "http:// URL"),
+                         where, connect->timeout);
+  else
+    error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                         _("The server at %s did not answer within %u ms; "
+                           "check that it is up, or raise “connect-timeout”"),
+                         where, connect->timeout);
   connect_ref (connect);
   g_cancellable_cancel (connect->cancellable);
   finish_error (connect, SSE_CONNECT_FAILED, error, 0);
@@ -149,11 +160,25 @@ on_restarted (SoupMessage *msg,
 }
 
 static void
+on_network_event (SoupMessage        *msg,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  SseConnect         *connect)
+{
+  if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING)
+    connect->handshaking = TRUE;
+  else if (event == G_SOCKET_CLIENT_TLS_HANDSHAKED || event == G_SOCKET_CLIENT_COMPLETE)
+    connect->handshaking = FALSE;
+}
+
+static void
 take_msg (SseConnect  *connect,
           SoupMessage *msg)
 {
   connect_set_msg (connect, msg);
+  connect->handshaking = FALSE;
   g_signal_connect (msg, "restarted", G_CALLBACK (on_restarted), connect);
+  g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event), connect);
 }
 
 static void
@@ -331,6 +356,13 @@ fail_send (SseConnect   *connect,
     wrapped = g_error_new (error->domain, error->code,
                            _("The TLS certificate of %s was refused: %s"),
                            where, why);
+  else if (connect->handshaking &&
+           (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_MISC) ||
+            g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS)))
+    wrapped = g_error_new (error->domain, error->code,
+                           _("The server at %s did not answer in TLS (%s); if it is a plain "
+                             "HTTP server, use an http:// URL"),
+                           where, error->message);
   else
     wrapped = g_error_new (error->domain, error->code,
                            _("Could not get an answer from %s: %s"),

@@ -1572,6 +1572,87 @@ test_tls_bad_certificate (void)
   g_assert_cmpuint (test_recorder_count_status (rec, SSE_STATUS_RECONNECTING), ==, 0);
 }
 
+/* https:// to a server that speaks plain HTTP: the message says so. First a
+ * server that waits for the end of a request the TLS client hello never
+ * brings, as a plain HTTP server does. */
+static void
+test_tls_to_plain_silent (void)
+{
+  g_autoptr(TestBlackHole) hole = NULL;
+  g_autoptr(Recorder) rec = NULL;
+  g_autofree char *url = NULL;
+  const GError *error;
+
+  if (test_skip_without_tls ())
+    return;
+
+  hole = test_black_hole_new ();
+  url = g_strdup_printf ("https%s", test_black_hole_get_url (hole) + strlen ("http"));
+  rec = recorder_new_for_source (sse_event_source_new (url));
+  sse_event_source_set_connect_timeout (rec->source, 300);
+  sse_event_source_set_max_reconnect_attempts (rec->source, 0);
+  sse_event_source_open (rec->source);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
+
+  error = test_recorder_error (rec, 0);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (error->message, "did not answer the TLS handshake within 300 ms"));
+  g_assert_nonnull (strstr (error->message, "use an http:// URL"));
+}
+
+static gboolean
+answer_in_plain_http (GSocketService     *service,
+                      GSocketConnection  *connection,
+                      GObject            *source_object,
+                      gpointer            user_data)
+{
+  static const char answer[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+
+  g_output_stream_write_all (out, answer, strlen (answer), NULL, NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+/* Then a server that answers the client hello with an HTTP error. */
+static void
+test_tls_to_plain_answering (void)
+{
+  g_autoptr(GSocketService) service = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(Recorder) rec = NULL;
+  g_autofree char *url = NULL;
+  const GError *error;
+
+  if (test_skip_without_tls ())
+    return;
+
+  service = g_socket_service_new ();
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, 0);
+  g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &local_error);
+  g_assert_no_error (local_error);
+  g_signal_connect (service, "incoming", G_CALLBACK (answer_in_plain_http), NULL);
+  g_socket_service_start (service);
+
+  url = g_strdup_printf ("https://127.0.0.1:%u/",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  rec = recorder_new_for_source (sse_event_source_new (url));
+  sse_event_source_set_max_reconnect_attempts (rec->source, 0);
+  sse_event_source_open (rec->source);
+  test_wait_until (test_recorder_status (rec) == SSE_STATUS_CLOSED);
+
+  error = test_recorder_error (rec, 0);
+  g_assert_true (error->domain == G_TLS_ERROR);
+  g_assert_nonnull (strstr (error->message, "did not answer in TLS"));
+  g_assert_nonnull (strstr (error->message, "use an http:// URL"));
+  g_socket_service_stop (service);
+}
+
 /* Closing ----------------------------------------------------------------- */
 
 static void
@@ -2288,6 +2369,8 @@ main (int   argc,
   g_test_add_func ("/event-source/fail/max-attempts", test_max_attempts);
   g_test_add_func ("/event-source/fail/max-attempts-zero", test_max_attempts_zero);
   g_test_add_func ("/event-source/fail/tls-bad-certificate", test_tls_bad_certificate);
+  g_test_add_func ("/event-source/fail/tls-to-plain-http/silent", test_tls_to_plain_silent);
+  g_test_add_func ("/event-source/fail/tls-to-plain-http/answering", test_tls_to_plain_answering);
   g_test_add_func ("/event-source/close/from-event-handler", test_close_from_handler);
   g_test_add_func ("/event-source/close/from-error-handler", test_close_from_error_handler);
   g_test_add_func ("/event-source/close/idempotent-and-reopen", test_close_idempotent_reopen);
