@@ -76,7 +76,7 @@
  *    status other than 200 that is not a redirect followed, naming it;
  *    SSE_ERROR_CONTENT_TYPE only for a 200; SSE_ERROR_EVENT_TOO_LARGE only
  *    while OPEN with a limit; SSE_ERROR_TOO_MANY_ATTEMPTS exactly after
- *    max-reconnect-attempts + 1 attempts;
+ *    max-reconnect-attempts + 1 attempts in a row without progress;
  *  - events and comments only while OPEN and before any error that ended
  *    the attempt; an event's id is its last event ID, which is the
  *    source's last-event-id, notified before; the origin is that of the
@@ -86,13 +86,17 @@
  *    run exactly for the events of those types; an event the harness keeps
  *    a reference to (every other one) does not change afterwards;
  *  - requests: prepare-request once per attempt, at most
- *    max-reconnect-attempts + 1 of them, with Last-Event-ID exactly the
- *    last event ID (none when empty); at most 20 redirects per attempt,
+ *    max-reconnect-attempts + 1 of them in a row without progress, with
+ *    Last-Event-ID exactly the last event ID (none when empty); at most
+ *    20 redirects per attempt,
  *    each with the method the Fetch rules give, and without Authorization
  *    or Cookie once a redirect left the origin; every request head on the
  *    wire has CRLF line ends only and at most one Last-Event-ID;
  *  - the backoff function gets the attempt number and the reconnection
- *    time; reconnect-attempt never passes max-reconnect-attempts;
+ *    time; reconnect-attempt never passes max-reconnect-attempts, and
+ *    counts from 1 again after an attempt that delivered an event or
+ *    changed the last event ID (a POST is sent with
+ *    SSE_RECONNECT_MODE_RESEND);
  *  - after CLOSED, after close() from a handler, and after a handler
  *    dropped the source, nothing more is emitted; the source is finalized
  *    when the harness lets it go; no file descriptor is left open, and
@@ -117,6 +121,7 @@
 #define DEADLINE_MS 20000
 #define MAX_REDIRECTS 20
 #define MAX_REQUESTS 256
+#define MAX_ATTEMPTS 12
 
 static const guint64 sizes[16] = {
   SSE_PARSER_DEFAULT_MAX_EVENT_SIZE, 0, 1, 2, 8, 16, 17, 64,
@@ -308,6 +313,10 @@ struct _Run
 
   /* The attempt */
   guint           n_attempts;     /* prepare-request emissions */
+  gboolean        progress;       /* this attempt gave an event or a last event ID */
+  guint           reconnection;   /* the number of the reconnection under way (0:
+                                   * the first attempt), counted from 1 again
+                                   * after an attempt that made progress */
   guint           n_sent;         /* requests queued in this attempt */
   SoupMessage    *msg;            /* the last one */
   gboolean        crossed;        /* a redirect left the origin */
@@ -340,6 +349,16 @@ struct _Run
 };
 
 /* Oracles ---------------------------------------------------------------- */
+
+/* The number of the reconnection after the attempt under way: 1 after an
+ * attempt that delivered an event or changed the last event ID (no
+ * connection here stays open long enough to count as healthy), the next
+ * one otherwise. */
+static guint
+next_reconnection (Run *run)
+{
+  return run->progress ? 1 : run->reconnection + 1;
+}
 
 /* The MIME type essence is text/event-stream: what comes before any
  * parameter, without the whitespace HTTP allows around it, in any case. */
@@ -698,6 +717,22 @@ server_hang_up (Run *run)
 /* The client's signals --------------------------------------------------- */
 
 static void
+close_in_handler (Run *run)
+{
+  TRACE ("client: closing from a handler\n");
+  run->in_close = TRUE;
+  sse_event_source_close (run->source);
+  run->in_close = FALSE;
+  FUZZ_CHECK (sse_event_source_get_status (run->source) == SSE_STATUS_CLOSED,
+              "close() left the status %s",
+              status_name (sse_event_source_get_status (run->source)));
+  /* From a notify handler, the notification of CLOSED comes when the
+   * handler returns ("notify" does not recurse); nothing else may. */
+  run->pending_closed = run->status != SSE_STATUS_CLOSED;
+  run->over = TRUE;
+}
+
+static void
 do_action (Run    *run,
            Action  close_action,
            Action  drop_action,
@@ -710,19 +745,7 @@ do_action (Run    *run,
     return;
 
   if (run->action == close_action)
-    {
-      TRACE ("client: closing from a handler\n");
-      run->in_close = TRUE;
-      sse_event_source_close (run->source);
-      run->in_close = FALSE;
-      FUZZ_CHECK (sse_event_source_get_status (run->source) == SSE_STATUS_CLOSED,
-                  "close() left the status %s",
-                  status_name (sse_event_source_get_status (run->source)));
-      /* From a notify handler, the notification of CLOSED comes when the
-       * handler returns ("notify" does not recurse); nothing else may. */
-      run->pending_closed = run->status != SSE_STATUS_CLOSED;
-      run->over = TRUE;
-    }
+    close_in_handler (run);
   else
     {
       TRACE ("client: dropping the source from a handler\n");
@@ -860,6 +883,7 @@ on_event (SseEventSource *source,
   if (run->n_events % 2 == 0)
     keep (run, event);
 
+  run->progress = TRUE;
   do_action (run, ACTION_CLOSE_IN_EVENT, ACTION_DROP_IN_EVENT, run->n_events++);
 }
 
@@ -918,9 +942,11 @@ on_error (SseEventSource *source,
 
         case SSE_ERROR_TOO_MANY_ATTEMPTS:
           FUZZ_CHECK (!run->too_many, "too many attempts, twice");
-          FUZZ_CHECK (run->max_attempts >= 0 && run->n_attempts == (guint) run->max_attempts + 1,
-                      "too many attempts after %u attempts, with max-reconnect-attempts %d",
-                      run->n_attempts, run->max_attempts);
+          FUZZ_CHECK (run->max_attempts >= 0 &&
+                      next_reconnection (run) == (guint) run->max_attempts + 1,
+                      "too many attempts after %u attempts (%u since progress), with "
+                      "max-reconnect-attempts %d",
+                      run->n_attempts, run->reconnection, run->max_attempts);
           FUZZ_CHECK (!run->ended || run->must_close != 1,
                       "too many attempts after an error that closes the source");
           run->too_many = TRUE;
@@ -1083,8 +1109,10 @@ on_status (SseEventSource *source,
         guint attempt = sse_event_source_get_reconnect_attempt (source);
         guint delay = sse_event_source_get_reconnect_delay (source);
 
-        FUZZ_CHECK (attempt == run->n_attempts, "reconnect-attempt %u after %u attempts",
-                    attempt, run->n_attempts);
+        FUZZ_CHECK (attempt == next_reconnection (run),
+                    "reconnect-attempt %u after %u attempts (%u since progress)",
+                    attempt, run->n_attempts, run->reconnection);
+        run->reconnection = attempt;
         FUZZ_CHECK (run->max_attempts < 0 || attempt <= (guint) run->max_attempts,
                     "reconnect-attempt %u over max-reconnect-attempts %d", attempt,
                     run->max_attempts);
@@ -1118,6 +1146,7 @@ on_last_event_id (SseEventSource *source,
 
   check_live (run, "a last-event-id change");
   FUZZ_CHECK (!g_str_equal (id, run->last_event_id), "last-event-id notified without a change");
+  run->progress = TRUE;
   FUZZ_CHECK (run->status == SSE_STATUS_OPEN, "last-event-id changed while %s",
               status_name (run->status));
   check_clean ("last-event-id", id);
@@ -1148,8 +1177,10 @@ on_prepare_request (SseEventSource *source,
   FUZZ_CHECK (run->status == SSE_STATUS_CONNECTING, "prepare-request while %s",
               status_name (run->status));
   run->n_attempts++;
-  FUZZ_CHECK (run->max_attempts < 0 || run->n_attempts <= (guint) run->max_attempts + 1,
-              "attempt %u with max-reconnect-attempts %d", run->n_attempts, run->max_attempts);
+  run->progress = FALSE;
+  FUZZ_CHECK (run->max_attempts < 0 || run->reconnection <= (guint) run->max_attempts,
+              "reconnection %u with max-reconnect-attempts %d", run->reconnection,
+              run->max_attempts);
   TRACE ("client: attempt %u\n", run->n_attempts);
 
   if (*run->last_event_id == '\0')
@@ -1166,6 +1197,13 @@ on_prepare_request (SseEventSource *source,
   g_clear_object (&run->msg);
   g_free (run->attempt_id);
   run->attempt_id = g_strdup (sent_id);
+
+  /* A server that gives an event on every connection is reconnected to for
+   * ever, as a browser does (attempts that made progress are not counted):
+   * the harness ends such a run after a few of them, while every attempt
+   * can still follow all its redirects. */
+  if (run->n_attempts > MAX_ATTEMPTS || run->n_requests + MAX_REDIRECTS + 1 >= MAX_REQUESTS)
+    close_in_handler (run);
 }
 
 static guint
@@ -1177,8 +1215,9 @@ backoff (SseEventSource *source,
   Run *run = user_data;
 
   check_live (run, "a backoff call");
-  FUZZ_CHECK (attempt == run->n_attempts, "backoff for attempt %u after %u attempts",
-              attempt, run->n_attempts);
+  FUZZ_CHECK (attempt == next_reconnection (run),
+              "backoff for attempt %u after %u attempts (%u since progress)",
+              attempt, run->n_attempts, run->reconnection);
   FUZZ_CHECK (reconnection_time == sse_event_source_get_reconnection_time (source),
               "backoff given %u ms, the reconnection time is %u ms", reconnection_time,
               sse_event_source_get_reconnection_time (source));
@@ -1512,6 +1551,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     {
       body = g_bytes_new_static (request_body, strlen (request_body));
       sse_event_source_set_request_body (run->source, "application/json", body);
+      /* A POST is sent once by default: this one goes on every attempt. */
+      sse_event_source_set_reconnect_mode (run->source, SSE_RECONNECT_MODE_RESEND);
     }
   if (!run->default_backoff)
     sse_event_source_set_backoff_func (run->source, backoff, run, NULL);

@@ -24,6 +24,9 @@ struct _SseAttempt
   SoupMessage       *msg;          /* once answered: the last request */
   char              *origin;       /* a GRefString: the origin of events */
   gint64             opened_at;    /* monotonic, µs; 0 until open */
+  gboolean           resume;       /* a GET that resumes the stream */
+  gboolean           progress;     /* it delivered an event, or set the last event ID */
+  gboolean           server_error_retried;
   GSource           *failure;      /* a failure to report from the main context */
   GError            *failure_error;
 };

@@ -95,14 +95,15 @@ detach_attempt (SseEventSource *self)
 /* The end of an attempt -------------------------------------------------- */
 
 static guint
-compute_delay (SseEventSource *self,
-               guint           attempt)
+compute_delay (SseEventSource      *self,
+               guint                attempt,
+               SseReconnectOutcome  outcome)
 {
   if (self->backoff_func != NULL)
     return self->backoff_func (self, attempt, self->reconnection_time, self->backoff_data);
 
-  return _sse_reconnect_default_backoff (attempt, self->reconnection_time,
-                                         self->max_reconnection_time);
+  return _sse_reconnect_delay (outcome, attempt, self->reconnection_time,
+                               self->max_reconnection_time, g_random_int ());
 }
 
 static gboolean
@@ -121,12 +122,14 @@ on_reconnect_timer (gpointer user_data)
  * reference on @attempt. */
 static void
 attempt_ended (SseEventSource *self,
-               SseAttempt        *attempt,
+               SseAttempt     *attempt,
                const GError   *error,
                gboolean        fatal,
                guint           min_delay)
 {
   SseReconnectCount next;
+  SseReconnectOutcome outcome;
+  SseReconnectRequest request;
   guint delay;
 
   attempt_stop (attempt);
@@ -145,11 +148,27 @@ attempt_ended (SseEventSource *self,
       return;
     }
 
-  /* A connection that stayed open long enough was healthy: what failed
-   * before it does not count any more. */
-  if (_sse_reconnect_was_healthy (attempt->opened_at, g_get_monotonic_time (),
-                                  self->healthy_time))
-    self->count = (SseReconnectCount) { 0, 0 };
+  /* Whether the request may go again: not in every mode. */
+  request = _sse_reconnect_next_request (self->reconnect_mode, self->request.method,
+                                         attempt->server_error_retried, attempt->resume,
+                                         *sse_parser_get_last_event_id (self->parser) != '\0');
+  if (request == SSE_RECONNECT_CLOSE)
+    {
+      g_debug ("Not reconnecting to %s, as “reconnect-mode” says", self->request.url);
+      sse_event_source_close (self);
+      return;
+    }
+
+  /* What failed before an attempt that made progress, or a connection that
+   * stayed open long enough, does not count any more. */
+  if (attempt->progress)
+    outcome = SSE_RECONNECT_PROGRESS;
+  else if (_sse_reconnect_was_healthy (attempt->opened_at, g_get_monotonic_time (),
+                                       self->healthy_time))
+    outcome = SSE_RECONNECT_HEALTHY;
+  else
+    outcome = SSE_RECONNECT_NOTHING;
+  _sse_reconnect_ended (&self->count, outcome);
 
   /* Attempts made while the network is down say nothing of the server. */
   if (self->monitor != NULL)
@@ -176,7 +195,7 @@ attempt_ended (SseEventSource *self,
       return;
     }
 
-  delay = compute_delay (self, next.attempt);
+  delay = compute_delay (self, next.attempt, outcome);
   delay = MAX (delay, min_delay);
   if (!_sse_attempt_still_wanted (attempt))
     return;
@@ -199,6 +218,7 @@ attempt_ended (SseEventSource *self,
 
   /* A handler of this change may open the source at once, which starts the
    * next attempt. */
+  self->next_request = request;
   _sse_event_source_set_status (self, SSE_STATUS_RECONNECTING);
   if (!_sse_attempt_still_wanted (attempt))
     return;
@@ -295,6 +315,12 @@ on_connected (gpointer                user_data,
   attempt->msg = g_object_ref (result->msg);
   attempt->origin = g_ref_string_acquire ((char *) result->origin);
 
+  /* Until the next attempt starts. */
+  if (result->answered)
+    self->last_response = g_object_ref (result->msg);
+  if (result->body != NULL)
+    self->last_response_body = g_bytes_ref (result->body);
+
   switch (result->outcome)
     {
     case SSE_CONNECT_OPENED:
@@ -306,6 +332,7 @@ on_connected (gpointer                user_data,
 
     case SSE_CONNECT_SERVER_ERROR:
       retry = self->retry_on_server_error;
+      attempt->server_error_retried = retry;
       attempt_ended (self, attempt, result->error, !retry, retry ? result->retry_after : 0);
       return;
 
@@ -356,6 +383,7 @@ _sse_attempt_start (SseEventSource *self,
 {
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(SseAttempt) attempt = NULL;
+  gboolean template_sent = FALSE;
 
   g_clear_pointer (&self->reconnect_timer, _sse_source_destroy);
   /* One that ended, opened again from a handler of its end. */
@@ -375,7 +403,11 @@ _sse_attempt_start (SseEventSource *self,
             return;
         }
       _sse_event_source_watch_network (self);
+      self->next_request = SSE_RECONNECT_TEMPLATE;
     }
+
+  g_clear_object (&self->last_response);
+  g_clear_pointer (&self->last_response_body, g_bytes_unref);
 
   _sse_event_source_set_status (self, SSE_STATUS_CONNECTING);
   if (!_sse_attempt_still_wanted (attempt))
@@ -387,23 +419,32 @@ _sse_attempt_start (SseEventSource *self,
       return;
     }
 
-  if (self->request.template_has_body && self->request.body == NULL &&
-      !self->request.warned_body)
+  attempt->resume = self->next_request == SSE_RECONNECT_RESUME;
+  if (attempt->resume)
+    msg = _sse_request_new_resume_message (&self->request,
+                                           sse_parser_get_last_event_id (self->parser));
+  else
     {
-      self->request.warned_body = TRUE;
-      g_warning ("The request template for %s has a body, which libsoup cannot give back "
-                 "to be sent again; pass it to sse_event_source_set_request_body()",
-                 self->request.url);
+      GError *error = NULL;
+
+      if (!_sse_request_check_body (&self->request,
+                                    self->reconnect_mode == SSE_RECONNECT_MODE_RESEND, &error))
+        {
+          fail_later (self, attempt, error);
+          return;
+        }
+      msg = _sse_request_new_first_message (&self->request,
+                                            sse_parser_get_last_event_id (self->parser),
+                                            &template_sent);
     }
 
-  msg = _sse_request_new_first_message (&self->request,
-                                        sse_parser_get_last_event_id (self->parser));
   g_signal_emit (self, _sse_event_source_signals[SIGNAL_PREPARE_REQUEST], 0, msg);
   if (!_sse_attempt_still_wanted (attempt))
     return;
 
   attempt->connect = _sse_connect_start (self->session, self->context, &self->request, msg,
-                                         self->connect_timeout, on_connected, attempt);
+                                         template_sent, self->connect_timeout, on_connected,
+                                         attempt);
 }
 
 void

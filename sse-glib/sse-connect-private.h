@@ -30,6 +30,9 @@ typedef struct {
   const char        *origin;       /* a GRefString: the origin of @msg's URI */
   const GError      *error;        /* all but OPENED: why, with a message for people */
   guint              retry_after;  /* SERVER_ERROR: Retry-After, in milliseconds */
+  gboolean           answered;     /* @msg has a response (status, headers) */
+  GBytes            *body;         /* the body of a refused answer, at most
+                                    * SSE_CONNECT_MAX_ERROR_BODY bytes */
 } SseConnectResult;
 
 /* Called once, in the context the exchange started in, unless the exchange
@@ -40,12 +43,16 @@ typedef void (*SseConnectFunc) (gpointer                user_data,
 
 /* Sends @first (the first request of an attempt, as prepare-request left
  * it) with @session, follows redirects as @request says, and checks the
- * answer. @connect_timeout (milliseconds, 0 for none) bounds the whole
- * exchange, redirects included. */
+ * answer. @body_lost: @first is the template message, whose body cannot be
+ * sent again after a redirect. @connect_timeout (milliseconds, 0 for none)
+ * bounds the exchange up to the response headers, redirects included; the
+ * body of a refused answer is then read for SSE_CONNECT_ERROR_BODY_TIME
+ * more at most. */
 SseConnect *_sse_connect_start       (SoupSession      *session,
                                       GMainContext     *context,
                                       const SseRequest *request,
                                       SoupMessage      *first,
+                                      gboolean          body_lost,
                                       guint             connect_timeout,
                                       SseConnectFunc    func,
                                       gpointer          user_data);
@@ -59,5 +66,12 @@ void        _sse_connect_free        (SseConnect       *connect);
 
 /* The most redirects followed in one exchange. */
 #define SSE_CONNECT_MAX_REDIRECTS 20
+
+/* How much of a refused answer's body is kept, and how long it is read. */
+#define SSE_CONNECT_MAX_ERROR_BODY (64 * 1024)
+#define SSE_CONNECT_ERROR_BODY_TIME 3000
+
+/* Replaces SSE_CONNECT_ERROR_BODY_TIME, for tests. Process-wide. */
+void        _sse_connect_set_error_body_time (guint milliseconds);
 
 G_END_DECLS

@@ -21,6 +21,8 @@
 #include "sse-http-private.h"
 #include "sse-source-util-private.h"
 
+static guint error_body_time = SSE_CONNECT_ERROR_BODY_TIME;
+
 struct _SseConnect
 {
   grefcount          ref_count;
@@ -34,6 +36,14 @@ struct _SseConnect
   SseRequestChain    chain;
 
   gboolean           handshaking;  /* in a TLS handshake */
+
+  /* A refused answer whose body is being read */
+  GInputStream      *refused_stream;
+  GByteArray        *refused_body;
+  SseConnectOutcome  refused_outcome;
+  GError            *refused_error;
+  guint              refused_retry_after;
+  gboolean           refused_eof;   /* its body was read to the end */
 
   guint              timeout;
   gint64             started_at;   /* monotonic, µs */
@@ -69,6 +79,9 @@ connect_unref (SseConnect *connect)
 
   connect_set_msg (connect, NULL);
   _sse_request_chain_clear (&connect->chain);
+  g_clear_object (&connect->refused_stream);
+  g_clear_pointer (&connect->refused_body, g_byte_array_unref);
+  g_clear_error (&connect->refused_error);
   g_object_unref (connect->cancellable);
   g_object_unref (connect->session);
   g_main_context_unref (connect->context);
@@ -82,6 +95,7 @@ finish (SseConnect       *connect,
 {
   result->msg = connect->msg;
   result->origin = connect->chain.origin;
+  result->answered = soup_message_get_status (connect->msg) != SOUP_STATUS_NONE;
 
   connect->closed = TRUE;
   g_clear_pointer (&connect->deadline, _sse_source_destroy);
@@ -104,12 +118,24 @@ finish_error (SseConnect        *connect,
 
 /* The connect timeout ----------------------------------------------------- */
 
+static void finish_refused (SseConnect *connect);
+
 static gboolean
 on_deadline (gpointer user_data)
 {
   SseConnect *connect = user_data;
   g_autofree char *where = _sse_uri_for_display (soup_message_get_uri (connect->msg));
   GError *error;
+
+  /* The body of a refused answer took too long: what came will do. */
+  if (connect->refused_stream != NULL)
+    {
+      connect_ref (connect);
+      g_cancellable_cancel (connect->cancellable);
+      finish_refused (connect);
+      connect_unref (connect);
+      return G_SOURCE_REMOVE;
+    }
 
   /* A plain HTTP server waits for the end of a request that the TLS
    * client hello never brings. */
@@ -231,14 +257,122 @@ follow_redirect (SseConnect *connect)
       return;
     }
 
+  if (connect->chain.body_lost &&
+      !_sse_request_redirect_drops_body (status, connect->chain.method))
+    {
+      finish_error (connect, SSE_CONNECT_REFUSED,
+                    g_error_new (SSE_ERROR, SSE_ERROR_HTTP_STATUS,
+                                 _("The server at %s answered %u, a redirect that sends the "
+                                   "request body again, but the body went with the template "
+                                   "message, which libsoup cannot give back; give the body with "
+                                   "sse_event_source_set_request_body()"),
+                                 where, status),
+                    0);
+      return;
+    }
+
   g_debug ("Following the redirect from %s to %s", where, location);
   next = _sse_request_chain_redirect (&connect->chain, connect->request, status, uri);
   take_msg (connect, next);
   send_msg (connect);
 }
 
+/* Reports a refused answer, with what was read of its body. */
 static void
-fail_http_status (SseConnect *connect)
+finish_refused (SseConnect *connect)
+{
+  SseConnectResult result = { connect->refused_outcome, };
+  g_autoptr(GError) error = g_steal_pointer (&connect->refused_error);
+  g_autoptr(GBytes) body = NULL;
+
+  body = g_byte_array_free_to_bytes (g_steal_pointer (&connect->refused_body));
+  /* Cancelling the exchange closes a connection whose body was not read
+   * to its end (closing the stream would read the rest first). */
+  if (!connect->refused_eof)
+    g_cancellable_cancel (connect->cancellable);
+  g_clear_object (&connect->refused_stream);
+
+  result.error = error;
+  result.retry_after = connect->refused_retry_after;
+  result.body = body;
+  finish (connect, &result);
+}
+
+static void read_refused_body (SseConnect *connect);
+
+static void
+on_refused_body (GObject      *object,
+                 GAsyncResult *res,
+                 gpointer      user_data)
+{
+  SseConnect *connect = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), res,
+                                                              &error);
+
+  if (error != NULL)
+    g_debug ("The body of a refused answer could not be read: %s", error->message);
+
+  if (!connect->closed)
+    {
+      if (bytes != NULL && g_bytes_get_size (bytes) > 0)
+        {
+          gsize room = SSE_CONNECT_MAX_ERROR_BODY - connect->refused_body->len;
+
+          g_byte_array_append (connect->refused_body, g_bytes_get_data (bytes, NULL),
+                               MIN (g_bytes_get_size (bytes), room));
+        }
+
+      connect->refused_eof = bytes != NULL && g_bytes_get_size (bytes) == 0;
+      if (bytes == NULL || connect->refused_eof ||
+          connect->refused_body->len >= SSE_CONNECT_MAX_ERROR_BODY)
+        finish_refused (connect);
+      else
+        read_refused_body (connect);
+    }
+
+  connect_unref (connect);
+}
+
+static void
+read_refused_body (SseConnect *connect)
+{
+  gboolean pushed = _sse_context_push (connect->context);
+
+  g_input_stream_read_bytes_async (connect->refused_stream,
+                                   MIN (SSE_CONNECT_MAX_ERROR_BODY - connect->refused_body->len,
+                                        16 * 1024),
+                                   G_PRIORITY_DEFAULT, connect->cancellable,
+                                   on_refused_body, connect_ref (connect));
+  _sse_context_pop (connect->context, pushed);
+}
+
+/* A refused answer: its body (an API's explanation, often) is read before
+ * the outcome is reported, up to a size and for a time. */
+static void
+refuse (SseConnect        *connect,
+        GInputStream      *stream,
+        SseConnectOutcome  outcome,
+        GError            *error,
+        guint              retry_after)
+{
+  connect->refused_stream = g_object_ref (stream);
+  connect->refused_body = g_byte_array_new ();
+  connect->refused_outcome = outcome;
+  connect->refused_error = error;
+  connect->refused_retry_after = retry_after;
+
+  g_clear_pointer (&connect->deadline, _sse_source_destroy);
+  connect->deadline = _sse_deadline_source_new (connect->context, "[sse-glib] refused body",
+                                                _sse_deadline_after (g_get_monotonic_time (),
+                                                                     error_body_time),
+                                                on_deadline, connect);
+  read_refused_body (connect);
+}
+
+static void
+fail_http_status (SseConnect   *connect,
+                  GInputStream *stream)
 {
   SoupMessage *msg = connect->msg;
   guint status = soup_message_get_status (msg);
@@ -268,11 +402,11 @@ fail_http_status (SseConnect *connect)
 
       retry_after = soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                   "Retry-After");
-      finish_error (connect, SSE_CONNECT_SERVER_ERROR, error,
-                    _sse_http_parse_retry_after (retry_after, NULL));
+      refuse (connect, stream, SSE_CONNECT_SERVER_ERROR, error,
+              _sse_http_parse_retry_after (retry_after, NULL));
     }
   else
-    finish_error (connect, SSE_CONNECT_REFUSED, error, 0);
+    refuse (connect, stream, SSE_CONNECT_REFUSED, error, 0);
 }
 
 static void
@@ -293,14 +427,14 @@ got_response (SseConnect   *connect,
       if (connect->request->follow_redirects)
         follow_redirect (connect);
       else
-        fail_http_status (connect);
+        fail_http_status (connect, stream);
       return;
 
     case SOUP_STATUS_OK:
       break;
 
     default:
-      fail_http_status (connect);
+      fail_http_status (connect, stream);
       return;
     }
 
@@ -325,7 +459,7 @@ got_response (SseConnect   *connect,
                                  "“%s”; an event stream needs “text/event-stream”"),
                                where, shown);
         }
-      finish_error (connect, SSE_CONNECT_REFUSED, error, 0);
+      refuse (connect, stream, SSE_CONNECT_REFUSED, error, 0);
       return;
     }
 
@@ -412,6 +546,7 @@ _sse_connect_start (SoupSession      *session,
                     GMainContext     *context,
                     const SseRequest *request,
                     SoupMessage      *first,
+                    gboolean          body_lost,
                     guint             connect_timeout,
                     SseConnectFunc    func,
                     gpointer          user_data)
@@ -430,7 +565,7 @@ _sse_connect_start (SoupSession      *session,
 
   /* What the application left in the request, for the requests that
    * follow redirects. */
-  _sse_request_chain_init (&connect->chain, first, request->body);
+  _sse_request_chain_init (&connect->chain, first, request->body, body_lost);
   take_msg (connect, first);
   update_deadline (connect);
   send_msg (connect);
@@ -443,7 +578,7 @@ _sse_connect_set_timeout (SseConnect *connect,
                           guint       connect_timeout)
 {
   connect->timeout = connect_timeout;
-  if (!connect->closed)
+  if (!connect->closed && connect->refused_stream == NULL)
     update_deadline (connect);
 }
 
@@ -454,4 +589,10 @@ _sse_connect_free (SseConnect *connect)
   g_clear_pointer (&connect->deadline, _sse_source_destroy);
   g_cancellable_cancel (connect->cancellable);
   connect_unref (connect);
+}
+
+void
+_sse_connect_set_error_body_time (guint milliseconds)
+{
+  error_body_time = milliseconds;
 }

@@ -34,6 +34,9 @@ struct _SseEventSource
   SseAttempt          *attempt;        /* from CONNECTING to the wait after it */
   GSource             *reconnect_timer;
   SseReconnectCount    count;          /* reconnect-attempt and the counted ones */
+  SseReconnectRequest  next_request;   /* what the next attempt sends */
+  SoupMessage         *last_response;  /* of the current or last attempt */
+  GBytes              *last_response_body;
   guint                reconnect_delay;
   GString             *last_event_id;  /* as last notified */
 
@@ -45,6 +48,7 @@ struct _SseEventSource
   guint                read_timeout;
   guint                healthy_time;
   gboolean             retry_on_server_error;
+  SseReconnectMode     reconnect_mode;
 
   SseBackoffFunc       backoff_func;
   gpointer             backoff_data;
@@ -78,6 +82,7 @@ typedef enum {
   PROP_READ_TIMEOUT,
   PROP_MAX_EVENT_SIZE,
   PROP_RETRY_ON_SERVER_ERROR,
+  PROP_RECONNECT_MODE,
   N_PROPS
 } SseEventSourceProperty;
 

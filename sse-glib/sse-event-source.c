@@ -116,6 +116,8 @@ _sse_event_source_sync_last_event_id (SseEventSource *self,
 
   g_string_truncate (self->last_event_id, 0);
   g_string_append_len (self->last_event_id, id, len);
+  if (self->attempt != NULL)
+    self->attempt->progress = TRUE;
   /* Cheap when nobody listens: GObject checks that itself. */
   g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_LAST_EVENT_ID]);
 }
@@ -187,6 +189,7 @@ sink_event (gpointer              user_data,
 
   /* No check for handlers first: g_signal_emit() does that itself, and
    * with the recycled event there is nothing to save by skipping it. */
+  attempt->progress = TRUE;
   with_origin = *fields;
   with_origin.origin = attempt->origin;
   event = _sse_event_recycle (g_steal_pointer (&self->spare_event), &with_origin);
@@ -310,6 +313,8 @@ sse_event_source_finalize (GObject *object)
 
   g_clear_object (&self->parser);
   _sse_request_clear (&self->request);
+  g_clear_object (&self->last_response);
+  g_clear_pointer (&self->last_response_body, g_bytes_unref);
   g_string_free (self->last_event_id, TRUE);
   g_clear_pointer (&self->detail_name, g_free);
   g_clear_pointer (&self->spare_event, sse_event_unref);
@@ -380,6 +385,10 @@ sse_event_source_get_property (GObject    *object,
       g_value_set_boolean (value, self->retry_on_server_error);
       break;
 
+    case PROP_RECONNECT_MODE:
+      g_value_set_enum (value, self->reconnect_mode);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -437,6 +446,10 @@ sse_event_source_set_property (GObject      *object,
 
     case PROP_RETRY_ON_SERVER_ERROR:
       sse_event_source_set_retry_on_server_error (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_RECONNECT_MODE:
+      sse_event_source_set_reconnect_mode (self, g_value_get_enum (value));
       break;
 
     default:
@@ -688,6 +701,25 @@ sse_event_source_class_init (SseEventSourceClass *klass)
     g_param_spec_boolean ("retry-on-server-error", NULL, NULL,
                           FALSE,
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseEventSource:reconnect-mode:
+   *
+   * What the source sends to reconnect, and whether it reconnects at all;
+   * see [enum@Sse.ReconnectMode]. With the default,
+   * %SSE_RECONNECT_MODE_AUTO, a `GET` stream reconnects as in a browser,
+   * and a `POST` (an LLM chat completion, say) is sent once: the source
+   * closes when its stream ends. The [Reconnection and
+   * Last-Event-ID](reconnecting.html#reconnect-modes) guide compares the
+   * modes.
+   *
+   * Since: 1.0
+   */
+  _sse_event_source_properties[PROP_RECONNECT_MODE] =
+    g_param_spec_enum ("reconnect-mode", NULL, NULL,
+                       SSE_TYPE_RECONNECT_MODE,
+                       SSE_RECONNECT_MODE_AUTO,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, _sse_event_source_properties);
 
@@ -1453,6 +1485,101 @@ sse_event_source_set_request_body (SseEventSource *self,
   g_return_if_fail (content_type == NULL || strchr (content_type, '/') != NULL);
 
   _sse_request_set_body (&self->request, content_type, body);
+}
+
+/**
+ * sse_event_source_get_reconnect_mode:
+ * @self: an event source
+ *
+ * Gets [property@Sse.EventSource:reconnect-mode].
+ *
+ * Returns: the reconnect mode
+ *
+ * Since: 1.0
+ */
+SseReconnectMode
+sse_event_source_get_reconnect_mode (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), SSE_RECONNECT_MODE_AUTO);
+
+  return self->reconnect_mode;
+}
+
+/**
+ * sse_event_source_set_reconnect_mode:
+ * @self: an event source
+ * @mode: the reconnect mode
+ *
+ * Sets [property@Sse.EventSource:reconnect-mode]. It applies from the end
+ * of the attempt under way.
+ *
+ * Since: 1.0
+ */
+void
+sse_event_source_set_reconnect_mode (SseEventSource   *self,
+                                     SseReconnectMode  mode)
+{
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+  g_return_if_fail (mode <= SSE_RECONNECT_MODE_NEVER);
+
+  if (self->reconnect_mode == mode)
+    return;
+
+  self->reconnect_mode = mode;
+  g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_RECONNECT_MODE]);
+}
+
+/**
+ * sse_event_source_get_last_response:
+ * @self: an event source
+ *
+ * Gets the message of the last answer the source received: its status,
+ * reason phrase and response headers (the request of the last redirect,
+ * when it followed redirects). From [signal@Sse.EventSource::error], this
+ * is the answer that failed the attempt: a `401` or a `429`, say, with
+ * its `WWW-Authenticate` or `Retry-After` header.
+ *
+ * It is valid from the answer (before `error` or the change to
+ * %SSE_STATUS_OPEN) until the next attempt starts, and %NULL before the
+ * first answer and for an attempt that got none (a network error).
+ *
+ * Returns: (transfer none) (nullable): the last answer
+ *
+ * Since: 1.0
+ */
+SoupMessage *
+sse_event_source_get_last_response (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
+
+  return self->last_response;
+}
+
+/**
+ * sse_event_source_get_last_response_body:
+ * @self: an event source
+ *
+ * Gets the body of the last answer, when it was refused (any status but
+ * `200 OK`, or a content type that is not `text/event-stream`): an API's
+ * explanation of why, often JSON such as
+ * `{"error": {"message": "Invalid API key"}}`. At most the first 64 KiB
+ * are kept, read for at most 3 seconds after the headers, so that a server
+ * that never finishes its answer cannot hold the source.
+ *
+ * It is valid from [signal@Sse.EventSource::error] of that attempt until
+ * the next attempt starts; %NULL for an answer that opened a stream, and
+ * when there was no answer.
+ *
+ * Returns: (transfer none) (nullable): the body of the refused answer
+ *
+ * Since: 1.0
+ */
+GBytes *
+sse_event_source_get_last_response_body (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
+
+  return self->last_response_body;
 }
 
 /**

@@ -39,6 +39,39 @@ typedef enum {
 } SseStatus;
 
 /**
+ * SseReconnectMode:
+ * @SSE_RECONNECT_MODE_AUTO: a `GET` (or `HEAD`) request is sent again to
+ *   reconnect, as a browser's `EventSource` does; a request with any other
+ *   method is never sent again: when its stream ends, the source closes
+ *   (with an error when the stream broke). This is what LLM chat APIs want,
+ *   where sending a request again pays for a new answer.
+ * @SSE_RECONNECT_MODE_RESEND: the whole request, body included, is sent
+ *   again on every attempt (the body given with
+ *   [method@Sse.EventSource.set_request_body]).
+ * @SSE_RECONNECT_MODE_RESUME_GET: after the first attempt, the source
+ *   reconnects with a `GET` to the same URL, with the application's headers
+ *   and `Last-Event-ID` but no body, as MCP's streamable HTTP transport
+ *   resumes a stream. Without an event ID there is nothing to resume: the
+ *   source closes.
+ * @SSE_RECONNECT_MODE_NEVER: the stream is read to its end, then the source
+ *   closes, whatever the method.
+ *
+ * What an [class@Sse.EventSource] sends to reconnect, set with
+ * [property@Sse.EventSource:reconnect-mode]. Whatever the mode,
+ * [property@Sse.EventSource:retry-on-server-error] sends a request again
+ * that a server refused with a server error before any stream opened
+ * (nothing was generated then).
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  SSE_RECONNECT_MODE_AUTO,
+  SSE_RECONNECT_MODE_RESEND,
+  SSE_RECONNECT_MODE_RESUME_GET,
+  SSE_RECONNECT_MODE_NEVER,
+} SseReconnectMode;
+
+/**
  * SSE_EVENT_SOURCE_HEALTHY_TIME:
  *
  * How long, in milliseconds, a connection must have stayed open for the
@@ -140,6 +173,12 @@ void            sse_event_source_set_retry_on_server_error  (SseEventSource *sel
                                                              gboolean        retry);
 
 SSE_AVAILABLE_IN_1_0
+SseReconnectMode sse_event_source_get_reconnect_mode        (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+void            sse_event_source_set_reconnect_mode         (SseEventSource *self,
+                                                             SseReconnectMode mode);
+
+SSE_AVAILABLE_IN_1_0
 GBytes         *sse_event_source_get_request_body           (SseEventSource *self);
 SSE_AVAILABLE_IN_1_0
 const char     *sse_event_source_get_request_content_type   (SseEventSource *self);
@@ -147,6 +186,11 @@ SSE_AVAILABLE_IN_1_0
 void            sse_event_source_set_request_body           (SseEventSource *self,
                                                              const char     *content_type,
                                                              GBytes         *body);
+
+SSE_AVAILABLE_IN_1_0
+SoupMessage    *sse_event_source_get_last_response          (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+GBytes         *sse_event_source_get_last_response_body     (SseEventSource *self);
 
 SSE_AVAILABLE_IN_1_0
 void            sse_event_source_set_backoff_func           (SseEventSource *self,

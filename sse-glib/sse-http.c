@@ -210,6 +210,9 @@ char *
 _sse_http_reason_phrase (guint       status,
                          const char *reason)
 {
+  /* libsoup 3.2 does not know 429 (RFC 6585), which rate limits send. */
+  if ((reason == NULL || *reason == '\0') && status == 429)
+    reason = "Too Many Requests";
   if (reason == NULL || *reason == '\0')
     reason = soup_status_get_phrase (status);
   return _sse_http_server_text (reason != NULL ? reason : "");

@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "sse-event-source.h"
+
 G_BEGIN_DECLS
 
 /* The reconnection attempts since the last healthy connection (or open()). */
@@ -18,12 +20,32 @@ typedef struct {
   guint counted;   /* of those, the ones that count towards the maximum */
 } SseReconnectCount;
 
+/* What the attempt that ended achieved. */
+typedef enum {
+  SSE_RECONNECT_NOTHING,    /* it failed, or its stream ended without an event */
+  SSE_RECONNECT_HEALTHY,    /* its stream stayed open for the healthy time */
+  SSE_RECONNECT_PROGRESS,   /* it delivered an event, or set the last event ID */
+} SseReconnectOutcome;
+
 /* Whether a connection opened at @opened_at (0: it never opened) and lost
- * at @now stayed open for @healthy_time: what failed before it does not
- * count any more then. */
+ * at @now stayed open for @healthy_time. */
 gboolean _sse_reconnect_was_healthy (gint64                   opened_at,
                                      gint64                   now,
                                      guint                    healthy_time);
+
+/* The count after an attempt with @outcome: what failed before an attempt
+ * that made progress or stayed healthy does not count any more. */
+void     _sse_reconnect_ended       (SseReconnectCount       *count,
+                                     SseReconnectOutcome      outcome);
+
+/* The default delay before attempt @attempt after an attempt with
+ * @outcome: after progress, the reconnection time, exactly (as browsers
+ * wait); otherwise the backoff, which escalates and has a jitter. */
+guint    _sse_reconnect_delay       (SseReconnectOutcome      outcome,
+                                     guint                    attempt,
+                                     guint                    reconnection_time,
+                                     guint                    max_reconnection_time,
+                                     guint32                  random);
 
 /* The next attempt after @count, in @next: its number, and one more
  * counted attempt unless the network is down (attempts made then say
@@ -50,5 +72,24 @@ guint    _sse_reconnect_backoff     (guint                    attempt,
 guint    _sse_reconnect_default_backoff (guint                attempt,
                                          guint                reconnection_time,
                                          guint                max_reconnection_time);
+
+/* The request that follows an attempt. */
+typedef enum {
+  SSE_RECONNECT_CLOSE,      /* none: the source closes */
+  SSE_RECONNECT_TEMPLATE,   /* the template's request, again */
+  SSE_RECONNECT_RESUME,     /* a GET that resumes with Last-Event-ID */
+} SseReconnectRequest;
+
+/* What follows an attempt that did not fail for good, in @mode, for a
+ * template of @method. @server_error_retried: the attempt was refused with
+ * a server error that retry-on-server-error retries, before any stream
+ * opened: the same request goes again, whatever the mode. @was_resume:
+ * the attempt was a resuming GET. @has_last_event_id: there is something
+ * to resume from. */
+SseReconnectRequest _sse_reconnect_next_request (SseReconnectMode  mode,
+                                                 const char       *method,
+                                                 gboolean          server_error_retried,
+                                                 gboolean          was_resume,
+                                                 gboolean          has_last_event_id);
 
 G_END_DECLS

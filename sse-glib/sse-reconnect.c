@@ -15,6 +15,27 @@ _sse_reconnect_was_healthy (gint64 opened_at,
   return opened_at != 0 && now - opened_at >= (gint64) healthy_time * 1000;
 }
 
+void
+_sse_reconnect_ended (SseReconnectCount   *count,
+                      SseReconnectOutcome  outcome)
+{
+  if (outcome != SSE_RECONNECT_NOTHING)
+    *count = (SseReconnectCount) { 0, 0 };
+}
+
+guint
+_sse_reconnect_delay (SseReconnectOutcome outcome,
+                      guint               attempt,
+                      guint               reconnection_time,
+                      guint               max_reconnection_time,
+                      guint32             random)
+{
+  if (outcome == SSE_RECONNECT_PROGRESS)
+    return reconnection_time;
+
+  return _sse_reconnect_backoff (attempt, reconnection_time, max_reconnection_time, random);
+}
+
 gboolean
 _sse_reconnect_next (const SseReconnectCount *count,
                      gboolean                 network_available,
@@ -67,4 +88,32 @@ _sse_reconnect_default_backoff (guint attempt,
 {
   return _sse_reconnect_backoff (attempt, reconnection_time, max_reconnection_time,
                                  g_random_int ());
+}
+
+SseReconnectRequest
+_sse_reconnect_next_request (SseReconnectMode  mode,
+                             const char       *method,
+                             gboolean          server_error_retried,
+                             gboolean          was_resume,
+                             gboolean          has_last_event_id)
+{
+  if (server_error_retried)
+    return was_resume ? SSE_RECONNECT_RESUME : SSE_RECONNECT_TEMPLATE;
+
+  switch (mode)
+    {
+    case SSE_RECONNECT_MODE_RESEND:
+      return SSE_RECONNECT_TEMPLATE;
+
+    case SSE_RECONNECT_MODE_RESUME_GET:
+      return has_last_event_id ? SSE_RECONNECT_RESUME : SSE_RECONNECT_CLOSE;
+
+    case SSE_RECONNECT_MODE_NEVER:
+      return SSE_RECONNECT_CLOSE;
+
+    case SSE_RECONNECT_MODE_AUTO:
+    default:
+      return g_ascii_strcasecmp (method, "GET") == 0 || g_ascii_strcasecmp (method, "HEAD") == 0 ?
+             SSE_RECONNECT_TEMPLATE : SSE_RECONNECT_CLOSE;
+    }
 }

@@ -23,8 +23,9 @@ typedef struct {
   GUri                *site_for_cookies;
   GBytes              *body;              /* sse_event_source_set_request_body() */
   char                *body_content_type;
+  SoupMessage         *template;          /* until sent, when its body cannot be
+                                           * built again */
   guint                template_has_body : 1;
-  guint                warned_body : 1;
   guint                follow_redirects : 1;
 } SseRequest;
 
@@ -59,12 +60,27 @@ SoupMessage *_sse_request_new_message       (const SseRequest   *request,
                                              GBytes             *body,
                                              const char         *content_type);
 
+/* Whether the template's request can be sent: not when its body went with
+ * the template message, which was sent already, and no body was given
+ * since; nor, for @every_attempt, when its body was not given at all. */
+gboolean     _sse_request_check_body        (const SseRequest   *request,
+                                             gboolean            every_attempt,
+                                             GError            **error);
+
 /* The first request of an attempt: the template, plus
  * `Accept: text/event-stream` and `Cache-Control: no-cache` unless the
  * template has its own, and `Last-Event-ID` when @last_event_id is not
- * empty. */
-SoupMessage *_sse_request_new_first_message (const SseRequest   *request,
-                                             const char         *last_event_id);
+ * empty. When the template message carries a body that was not given
+ * otherwise, that is the template message itself, once (libsoup cannot
+ * give its body back to build another): @template_sent says so. */
+SoupMessage *_sse_request_new_first_message (SseRequest         *request,
+                                             const char         *last_event_id,
+                                             gboolean           *template_sent);
+
+/* A GET to the template's URI with the application's headers, but none
+ * that describe a body, to resume the stream after @last_event_id. */
+SoupMessage *_sse_request_new_resume_message (const SseRequest  *request,
+                                              const char        *last_event_id);
 
 /* Whether a @status redirect of a @method request goes on as a GET without
  * a body: a 303 (but for GET and HEAD), and a 301 or 302 answering a POST,
@@ -80,13 +96,16 @@ typedef struct {
   GBytes             *body;       /* NULL once a redirect dropped it */
   char               *origin;     /* a GRefString: of the request under way */
   guint               redirects;
+  gboolean            body_lost;  /* the first request's body cannot be sent again */
 } SseRequestChain;
 
 /* Starts from the first request as the application left it (after
- * prepare-request), and the body it carries. */
+ * prepare-request), and the body it carries (@body_lost: one that cannot
+ * be sent again, the template message's own). */
 void         _sse_request_chain_init        (SseRequestChain    *chain,
                                              SoupMessage        *first,
-                                             GBytes             *body);
+                                             GBytes             *body,
+                                             gboolean            body_lost);
 void         _sse_request_chain_clear       (SseRequestChain    *chain);
 
 /* The request that follows a @status redirect to @target: the method and

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sse-error.h"
 #include "sse-http-private.h"
 #include "sse-request-private.h"
 
@@ -42,7 +43,10 @@ _sse_request_init (SseRequest  *request,
         soup_message_headers_get_encoding (hdrs) == SOUP_ENCODING_CHUNKED ||
         soup_message_headers_get_content_length (hdrs) > 0;
       if (request->template_has_body)
-        request->body_content_type = g_strdup (soup_message_headers_get_content_type (hdrs, NULL));
+        {
+          request->body_content_type = g_strdup (soup_message_headers_get_content_type (hdrs, NULL));
+          request->template = g_object_ref (template);
+        }
     }
   else
     {
@@ -76,6 +80,7 @@ _sse_request_clear (SseRequest *request)
   g_clear_pointer (&request->site_for_cookies, g_uri_unref);
   g_clear_pointer (&request->body, g_bytes_unref);
   g_clear_pointer (&request->body_content_type, g_free);
+  g_clear_object (&request->template);
 }
 
 void
@@ -168,16 +173,42 @@ _sse_request_new_message (const SseRequest   *request,
   return msg;
 }
 
-SoupMessage *
-_sse_request_new_first_message (const SseRequest *request,
-                                const char       *last_event_id)
+gboolean
+_sse_request_check_body (const SseRequest  *request,
+                         gboolean           every_attempt,
+                         GError           **error)
 {
-  SoupMessage *msg;
-  SoupMessageHeaders *hdrs;
+  if (!request->template_has_body || request->body != NULL)
+    return TRUE;
 
-  msg = _sse_request_new_message (request, request->method, request->uri, request->headers,
-                                  TRUE, request->body, request->body_content_type);
-  hdrs = soup_message_get_request_headers (msg);
+  if (every_attempt)
+    {
+      g_set_error (error, SSE_ERROR, SSE_ERROR_FAILED,
+                   _("The request to %s is to be sent again on every attempt, but its body "
+                     "was given to the template message, which libsoup cannot give back; "
+                     "give the body with sse_event_source_set_request_body()"),
+                   request->url);
+      return FALSE;
+    }
+
+  if (request->template == NULL)
+    {
+      g_set_error (error, SSE_ERROR, SSE_ERROR_FAILED,
+                   _("The request to %s cannot be sent again: its body went with the "
+                     "template message, which libsoup cannot give back; give the body with "
+                     "sse_event_source_set_request_body()"),
+                   request->url);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+add_stream_headers (SoupMessage *msg,
+                    const char  *last_event_id)
+{
+  SoupMessageHeaders *hdrs = soup_message_get_request_headers (msg);
 
   if (soup_message_headers_get_one (hdrs, "Accept") == NULL)
     soup_message_headers_replace (hdrs, "Accept", "text/event-stream");
@@ -185,7 +216,40 @@ _sse_request_new_first_message (const SseRequest *request,
     soup_message_headers_replace (hdrs, "Cache-Control", "no-cache");
   if (last_event_id != NULL && *last_event_id != '\0')
     soup_message_headers_replace (hdrs, "Last-Event-ID", last_event_id);
+  else
+    soup_message_headers_remove (hdrs, "Last-Event-ID");
+}
 
+SoupMessage *
+_sse_request_new_first_message (SseRequest *request,
+                                const char *last_event_id,
+                                gboolean   *template_sent)
+{
+  SoupMessage *msg;
+
+  *template_sent = request->body == NULL && request->template != NULL;
+  if (*template_sent)
+    {
+      msg = g_steal_pointer (&request->template);
+      soup_message_set_flags (msg, request->flags | SOUP_MESSAGE_NO_REDIRECT);
+    }
+  else
+    msg = _sse_request_new_message (request, request->method, request->uri, request->headers,
+                                    TRUE, request->body, request->body_content_type);
+
+  add_stream_headers (msg, last_event_id);
+  return msg;
+}
+
+SoupMessage *
+_sse_request_new_resume_message (const SseRequest *request,
+                                 const char       *last_event_id)
+{
+  SoupMessage *msg;
+
+  msg = _sse_request_new_message (request, SOUP_METHOD_GET, request->uri, request->headers,
+                                  TRUE, NULL, NULL);
+  add_stream_headers (msg, last_event_id);
   return msg;
 }
 
@@ -204,7 +268,8 @@ _sse_request_redirect_drops_body (guint       status,
 void
 _sse_request_chain_init (SseRequestChain *chain,
                          SoupMessage     *first,
-                         GBytes          *body)
+                         GBytes          *body,
+                         gboolean         body_lost)
 {
   g_autofree char *origin = _sse_uri_origin (soup_message_get_uri (first));
 
@@ -215,6 +280,7 @@ _sse_request_chain_init (SseRequestChain *chain,
   chain->body = body != NULL ? g_bytes_ref (body) : NULL;
   chain->origin = g_ref_string_new (origin);
   chain->redirects = 0;
+  chain->body_lost = body_lost;
 }
 
 void
@@ -239,6 +305,7 @@ _sse_request_chain_redirect (SseRequestChain  *chain,
     {
       chain->method = SOUP_METHOD_GET;
       g_clear_pointer (&chain->body, g_bytes_unref);
+      chain->body_lost = FALSE;
     }
 
   /* Credentials the application set are for the origin it asked for. */

@@ -204,11 +204,13 @@ test_reason_phrase (void)
   g_autofree char *missing = _sse_http_reason_phrase (SOUP_STATUS_NOT_FOUND, NULL);
   g_autofree char *own = _sse_http_reason_phrase (429, "Slow\r\nDown");
   g_autofree char *unknown = _sse_http_reason_phrase (599, NULL);
+  g_autofree char *too_many = _sse_http_reason_phrase (429, NULL);
 
   g_assert_cmpstr (standard, ==, "Service Unavailable");
   g_assert_cmpstr (missing, ==, "Not Found");
   g_assert_cmpstr (own, ==, "Slow\xEF\xBF\xBD\xEF\xBF\xBD" "Down");
   g_assert_cmpstr (unknown, ==, "Unknown Error");
+  g_assert_cmpstr (too_many, ==, "Too Many Requests");
 }
 
 static void

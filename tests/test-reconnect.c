@@ -165,6 +165,93 @@ test_offline_attempts (void)
   g_assert_true (_sse_reconnect_next (&count, FALSE, 2, &next));
 }
 
+/* After progress, the reconnection time exactly, whatever the attempt and
+ * the random number; otherwise the backoff. */
+static void
+test_delay_after_progress (void)
+{
+  guint32 randoms[] = { 0, 1, G_MAXUINT32 / 2, G_MAXUINT32 };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (randoms); i++)
+    {
+      g_assert_cmpuint (_sse_reconnect_delay (SSE_RECONNECT_PROGRESS, 1, 10, 30000, randoms[i]),
+                        ==, 10);
+      g_assert_cmpuint (_sse_reconnect_delay (SSE_RECONNECT_PROGRESS, 1, 0, 30000, randoms[i]),
+                        ==, 0);
+      g_assert_cmpuint (_sse_reconnect_delay (SSE_RECONNECT_PROGRESS, 1, 60000, 30000,
+                                              randoms[i]), ==, 60000);
+      g_assert_cmpuint (_sse_reconnect_delay (SSE_RECONNECT_HEALTHY, 1, 1000, 30000, randoms[i]),
+                        ==, _sse_reconnect_backoff (1, 1000, 30000, randoms[i]));
+      g_assert_cmpuint (_sse_reconnect_delay (SSE_RECONNECT_NOTHING, 3, 1000, 30000, randoms[i]),
+                        ==, _sse_reconnect_backoff (3, 1000, 30000, randoms[i]));
+    }
+  /* With jitter when nothing was achieved: the extremes differ. */
+  g_assert_cmpuint (_sse_reconnect_delay (SSE_RECONNECT_NOTHING, 1, 1000, 30000, 0), ==, 1000);
+  g_assert_cmpuint (_sse_reconnect_delay (SSE_RECONNECT_NOTHING, 1, 1000, 30000, G_MAXUINT32), ==,
+                    1500);
+}
+
+static void
+test_reset_rules (void)
+{
+  SseReconnectCount count = { 5, 4 };
+
+  _sse_reconnect_ended (&count, SSE_RECONNECT_NOTHING);
+  g_assert_cmpuint (count.attempt, ==, 5);
+  g_assert_cmpuint (count.counted, ==, 4);
+  _sse_reconnect_ended (&count, SSE_RECONNECT_HEALTHY);
+  g_assert_cmpuint (count.attempt, ==, 0);
+  g_assert_cmpuint (count.counted, ==, 0);
+  count = (SseReconnectCount) { 9, 9 };
+  _sse_reconnect_ended (&count, SSE_RECONNECT_PROGRESS);
+  g_assert_cmpuint (count.attempt, ==, 0);
+  g_assert_cmpuint (count.counted, ==, 0);
+}
+
+static void
+test_next_request (void)
+{
+  static const struct {
+    SseReconnectMode    mode;
+    const char         *method;
+    gboolean            server_error;
+    gboolean            was_resume;
+    gboolean            has_id;
+    SseReconnectRequest next;
+  } cases[] = {
+    /* AUTO: GET and HEAD again, nothing else. */
+    { SSE_RECONNECT_MODE_AUTO, "GET", FALSE, FALSE, FALSE, SSE_RECONNECT_TEMPLATE },
+    { SSE_RECONNECT_MODE_AUTO, "HEAD", FALSE, FALSE, TRUE, SSE_RECONNECT_TEMPLATE },
+    { SSE_RECONNECT_MODE_AUTO, "POST", FALSE, FALSE, TRUE, SSE_RECONNECT_CLOSE },
+    { SSE_RECONNECT_MODE_AUTO, "REPORT", FALSE, FALSE, FALSE, SSE_RECONNECT_CLOSE },
+    /* RESEND: anything, again. */
+    { SSE_RECONNECT_MODE_RESEND, "POST", FALSE, FALSE, FALSE, SSE_RECONNECT_TEMPLATE },
+    { SSE_RECONNECT_MODE_RESEND, "GET", FALSE, FALSE, TRUE, SSE_RECONNECT_TEMPLATE },
+    /* RESUME_GET: a GET, with something to resume from. */
+    { SSE_RECONNECT_MODE_RESUME_GET, "POST", FALSE, FALSE, TRUE, SSE_RECONNECT_RESUME },
+    { SSE_RECONNECT_MODE_RESUME_GET, "POST", FALSE, FALSE, FALSE, SSE_RECONNECT_CLOSE },
+    { SSE_RECONNECT_MODE_RESUME_GET, "POST", FALSE, TRUE, TRUE, SSE_RECONNECT_RESUME },
+    { SSE_RECONNECT_MODE_RESUME_GET, "GET", FALSE, FALSE, FALSE, SSE_RECONNECT_CLOSE },
+    /* NEVER. */
+    { SSE_RECONNECT_MODE_NEVER, "GET", FALSE, FALSE, TRUE, SSE_RECONNECT_CLOSE },
+    /* A server error before any stream: the same request, in every mode. */
+    { SSE_RECONNECT_MODE_AUTO, "POST", TRUE, FALSE, FALSE, SSE_RECONNECT_TEMPLATE },
+    { SSE_RECONNECT_MODE_NEVER, "GET", TRUE, FALSE, FALSE, SSE_RECONNECT_TEMPLATE },
+    { SSE_RECONNECT_MODE_RESUME_GET, "POST", TRUE, FALSE, FALSE, SSE_RECONNECT_TEMPLATE },
+    { SSE_RECONNECT_MODE_RESUME_GET, "POST", TRUE, TRUE, TRUE, SSE_RECONNECT_RESUME },
+  };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("case %" G_GSIZE_FORMAT, i);
+      g_assert_cmpint (_sse_reconnect_next_request (cases[i].mode, cases[i].method,
+                                                    cases[i].server_error, cases[i].was_resume,
+                                                    cases[i].has_id), ==, cases[i].next);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -175,6 +262,9 @@ main (int argc, char **argv)
   g_test_add_func ("/reconnect/healthy", test_healthy);
   g_test_add_func ("/reconnect/next-and-give-up", test_next_and_give_up);
   g_test_add_func ("/reconnect/offline-attempts", test_offline_attempts);
+  g_test_add_func ("/reconnect/delay-after-progress", test_delay_after_progress);
+  g_test_add_func ("/reconnect/reset-rules", test_reset_rules);
+  g_test_add_func ("/reconnect/next-request", test_next_request);
 
   return g_test_run ();
 }

@@ -13,6 +13,7 @@
 
 #include <libsoup/soup.h>
 
+#include "sse-error.h"
 #include "sse-request-private.h"
 
 static const char *
@@ -33,6 +34,18 @@ count_headers (SoupMessage *msg)
   while (soup_message_headers_iter_next (&iter, &name, &value))
     n++;
   return n;
+}
+
+/* The first request, from a template whose message is not sent itself. */
+static SoupMessage *
+first_message (SseRequest *request,
+               const char *last_event_id)
+{
+  gboolean template_sent = TRUE;
+  SoupMessage *msg = _sse_request_new_first_message (request, last_event_id, &template_sent);
+
+  g_assert_false (template_sent);
+  return msg;
 }
 
 static goffset
@@ -56,7 +69,7 @@ test_from_url (void)
   g_assert_false (request.template_has_body);
 
   /* Exactly the three headers of the standard (Host is libsoup's). */
-  msg = _sse_request_new_first_message (&request, "41");
+  msg = first_message (&request, "41");
   g_assert_cmpstr (soup_message_get_method (msg), ==, "GET");
   g_assert_cmpstr (header (msg, "Accept"), ==, "text/event-stream");
   g_assert_cmpstr (header (msg, "Cache-Control"), ==, "no-cache");
@@ -98,8 +111,8 @@ test_last_event_id (void)
 
   _sse_request_init (&request, "http://example.org/", NULL);
   /* An empty last event ID is not sent at all. */
-  empty = _sse_request_new_first_message (&request, "");
-  none = _sse_request_new_first_message (&request, NULL);
+  empty = first_message (&request, "");
+  none = first_message (&request, NULL);
   g_assert_null (header (empty, "Last-Event-ID"));
   g_assert_null (header (none, "Last-Event-ID"));
   _sse_request_clear (&request);
@@ -135,7 +148,7 @@ test_template (void)
   g_assert_true (request.template_has_body);
 
   _sse_request_set_body (&request, "application/json", body);
-  msg = _sse_request_new_first_message (&request, "7");
+  msg = first_message (&request, "7");
   g_assert_cmpstr (soup_message_get_method (msg), ==, "POST");
   g_assert_cmpstr (header (msg, "Authorization"), ==, "Bearer k");
   /* The application's Accept is kept (MCP servers want both types). */
@@ -159,7 +172,7 @@ test_template (void)
   /* The template's Cache-Control is kept too. */
   soup_message_headers_replace (request.headers, "Cache-Control", "max-age=0");
   g_clear_object (&msg);
-  msg = _sse_request_new_first_message (&request, "");
+  msg = first_message (&request, "");
   g_assert_cmpstr (header (msg, "Cache-Control"), ==, "max-age=0");
   g_assert_null (header (msg, "Last-Event-ID"));
 
@@ -265,7 +278,7 @@ first_post (SseRequest *request,
   soup_message_headers_append (hdrs, "X-App", "kept");
   _sse_request_init (request, NULL, template);
   _sse_request_set_body (request, "application/json", body);
-  return _sse_request_new_first_message (request, "");
+  return first_message (request, "");
 }
 
 static void
@@ -278,7 +291,7 @@ test_redirect_keeps_body (void)
   g_autoptr(GUri) same = g_uri_parse ("http://A.example.org:80/moved", G_URI_FLAGS_NONE, NULL);
   g_autoptr(SoupMessage) next = NULL;
 
-  _sse_request_chain_init (&chain, first, request.body);
+  _sse_request_chain_init (&chain, first, request.body, FALSE);
   g_assert_cmpstr (chain.origin, ==, "http://a.example.org");
 
   next = _sse_request_chain_redirect (&chain, &request, 307, same);
@@ -307,7 +320,7 @@ test_redirect_drops_body (void)
   g_autoptr(SoupMessage) get = NULL;
   g_autoptr(SoupMessage) again = NULL;
 
-  _sse_request_chain_init (&chain, first, request.body);
+  _sse_request_chain_init (&chain, first, request.body, FALSE);
   get = _sse_request_chain_redirect (&chain, &request, 302, target);
   g_assert_cmpstr (soup_message_get_method (get), ==, "GET");
   g_assert_null (chain.body);
@@ -349,7 +362,7 @@ test_redirect_cross_origin (void)
       g_autoptr(GUri) uri = g_uri_parse (others[i], G_URI_FLAGS_NONE, NULL);
       g_autoptr(SoupMessage) next = NULL;
 
-      _sse_request_chain_init (&c, first, request.body);
+      _sse_request_chain_init (&c, first, request.body, FALSE);
       next = _sse_request_chain_redirect (&c, &request, 308, uri);
       g_test_message ("%s", others[i]);
       g_assert_null (header (next, "Authorization"));
@@ -360,7 +373,7 @@ test_redirect_cross_origin (void)
     }
 
   /* Stripped for the rest of the attempt, even back at the first origin. */
-  _sse_request_chain_init (&chain, first, request.body);
+  _sse_request_chain_init (&chain, first, request.body, FALSE);
   for (i = 0; i < G_N_ELEMENTS (hops); i++)
     {
       g_autoptr(GUri) uri = g_uri_parse (hops[i], G_URI_FLAGS_NONE, NULL);
@@ -380,6 +393,115 @@ test_redirect_cross_origin (void)
   _sse_request_clear (&request);
 }
 
+/* A template message that carries its body, as PyGObject and GJS users
+ * build one: it is sent itself, once, since libsoup cannot give its body
+ * back. */
+static void
+test_template_sent_itself (void)
+{
+  g_autoptr(SoupMessage) template = soup_message_new ("POST", "http://example.org/v1/chat");
+  g_autoptr(GBytes) body = g_bytes_new_static ("{\"stream\":true}", 15);
+  g_autoptr(SoupMessage) first = NULL;
+  g_autoptr(GError) error = NULL;
+  SseRequest request = { 0 };
+  gboolean template_sent = FALSE;
+
+  soup_message_set_request_body_from_bytes (template, "application/json", body);
+  soup_message_headers_append (soup_message_get_request_headers (template), "Last-Event-ID",
+                               "stale");
+  _sse_request_init (&request, NULL, template);
+  g_assert_true (request.template_has_body);
+
+  /* Sent once: fine, but not on every attempt. */
+  g_assert_true (_sse_request_check_body (&request, FALSE, NULL));
+  g_assert_false (_sse_request_check_body (&request, TRUE, &error));
+  g_assert_error (error, SSE_ERROR, SSE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "sse_event_source_set_request_body()"));
+  g_clear_error (&error);
+
+  first = _sse_request_new_first_message (&request, "", &template_sent);
+  g_assert_true (template_sent);
+  g_assert_true (first == template);
+  g_assert_cmpstr (header (first, "Accept"), ==, "text/event-stream");
+  g_assert_cmpstr (header (first, "Cache-Control"), ==, "no-cache");
+  g_assert_null (header (first, "Last-Event-ID"));
+  g_assert_cmpint (body_length (first), ==, 15);
+  g_assert_true (soup_message_query_flags (first, SOUP_MESSAGE_NO_REDIRECT));
+
+  /* Gone now: it cannot be sent again, which says what to do. */
+  g_assert_false (_sse_request_check_body (&request, FALSE, &error));
+  g_assert_error (error, SSE_ERROR, SSE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "cannot be sent again"));
+  g_clear_error (&error);
+
+  /* Given as bytes, it can, on every attempt, with new messages. */
+  _sse_request_set_body (&request, NULL, body);
+  g_assert_true (_sse_request_check_body (&request, TRUE, NULL));
+  g_clear_object (&first);
+  first = _sse_request_new_first_message (&request, "9", &template_sent);
+  g_assert_false (template_sent);
+  g_assert_true (first != template);
+  g_assert_cmpint (body_length (first), ==, 15);
+  g_assert_cmpstr (header (first, "Content-Type"), ==, "application/json");
+  g_assert_cmpstr (header (first, "Last-Event-ID"), ==, "9");
+
+  _sse_request_clear (&request);
+}
+
+/* MCP's resumption: a GET with the application's headers, none of the
+ * body's, and Last-Event-ID. */
+static void
+test_resume_message (void)
+{
+  g_autoptr(GBytes) body = g_bytes_new_static ("{}", 2);
+  SseRequest request = { 0 };
+  g_autoptr(SoupMessage) template = soup_message_new ("POST", "http://example.org/mcp");
+  SoupMessageHeaders *hdrs = soup_message_get_request_headers (template);
+  g_autoptr(SoupMessage) msg = NULL;
+
+  soup_message_headers_append (hdrs, "Accept", "application/json, text/event-stream");
+  soup_message_headers_append (hdrs, "Mcp-Session-Id", "s1");
+  soup_message_headers_append (hdrs, "Authorization", "Bearer k");
+  soup_message_headers_append (hdrs, "Content-Type", "application/json");
+  _sse_request_init (&request, NULL, template);
+  _sse_request_set_body (&request, "application/json", body);
+
+  msg = _sse_request_new_resume_message (&request, "42");
+  g_assert_cmpstr (soup_message_get_method (msg), ==, "GET");
+  g_assert_cmpstr (header (msg, "Accept"), ==, "application/json, text/event-stream");
+  g_assert_cmpstr (header (msg, "Mcp-Session-Id"), ==, "s1");
+  g_assert_cmpstr (header (msg, "Authorization"), ==, "Bearer k");
+  g_assert_cmpstr (header (msg, "Last-Event-ID"), ==, "42");
+  g_assert_cmpstr (header (msg, "Cache-Control"), ==, "no-cache");
+  g_assert_null (header (msg, "Content-Type"));
+  g_assert_cmpint (body_length (msg), ==, 0);
+  g_assert_cmpstr (g_uri_get_path (soup_message_get_uri (msg)), ==, "/mcp");
+
+  _sse_request_clear (&request);
+}
+
+/* A body that cannot be sent again is lost to a redirect that keeps the
+ * method, not to one that turns the request into a GET. */
+static void
+test_redirect_body_lost (void)
+{
+  g_autoptr(SoupMessage) first = soup_message_new ("POST", "http://example.org/");
+  g_autoptr(GUri) target = g_uri_parse ("http://example.org/b", G_URI_FLAGS_NONE, NULL);
+  g_autoptr(SoupMessage) next = NULL;
+  SseRequest request = { 0 };
+  SseRequestChain chain = { 0 };
+
+  _sse_request_init (&request, "http://example.org/", NULL);
+  _sse_request_chain_init (&chain, first, NULL, TRUE);
+  g_assert_true (chain.body_lost);
+  g_assert_false (_sse_request_redirect_drops_body (307, chain.method));
+  next = _sse_request_chain_redirect (&chain, &request, 303, target);
+  g_assert_false (chain.body_lost);
+  g_assert_cmpstr (soup_message_get_method (next), ==, "GET");
+  _sse_request_chain_clear (&chain);
+  _sse_request_clear (&request);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -395,6 +517,9 @@ main (int argc, char **argv)
   g_test_add_func ("/request/redirect/keeps-body", test_redirect_keeps_body);
   g_test_add_func ("/request/redirect/drops-body", test_redirect_drops_body);
   g_test_add_func ("/request/redirect/cross-origin", test_redirect_cross_origin);
+  g_test_add_func ("/request/redirect/body-lost", test_redirect_body_lost);
+  g_test_add_func ("/request/template-sent-itself", test_template_sent_itself);
+  g_test_add_func ("/request/resume", test_resume_message);
 
   return g_test_run ();
 }

@@ -1634,6 +1634,9 @@ test_assert_property_write (gpointer    object,
     case G_TYPE_BOOLEAN:
       g_value_set_boolean (&value, number != 0);
       break;
+    case G_TYPE_ENUM:
+      g_value_set_enum (&value, number);
+      break;
     default:
       g_error ("test_assert_property_write: %s is a %s", name, g_type_name (pspec->value_type));
     }

@@ -570,7 +570,11 @@ run_client (const char *url)
       soup_session_set_tls_database (sse_event_source_get_session (source), database);
     }
   if (request_body != NULL)
-    sse_event_source_set_request_body (source, request_content_type, request_body);
+    {
+      sse_event_source_set_request_body (source, request_content_type, request_body);
+      /* As before the library's reconnect modes; --reconnect-mode comes next. */
+      sse_event_source_set_reconnect_mode (source, SSE_RECONNECT_MODE_RESEND);
+    }
   if (opt_last_event_id != NULL)
     sse_event_source_set_last_event_id (source, opt_last_event_id);
   if (opt_read_timeout > 0)
