@@ -361,7 +361,39 @@ class SseCatTest(unittest.TestCase):
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=TIMEOUT)
         self.assertEqual(proc.returncode, 130, err)
-        self.assertIn('interrupted', err)
+        self.assertInterrupted(err)
+
+    def assertInterrupted(self, stderr):
+        """Standard error holds sse-cat's own lines only (no GLib warning or
+        critical), the last one saying it was interrupted."""
+        lines = [line for line in stderr.splitlines() if line]
+        for line in lines:
+            self.assertTrue(line.startswith('sse-cat: '), stderr)
+        self.assertEqual(lines[-1], 'sse-cat: interrupted', stderr)
+
+    def test_ctrl_c_stops_the_demo(self):
+        proc = subprocess.Popen([SSE_CAT, '--demo'], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        self.addCleanup(proc.kill)
+        self.assertIn('demo: a feed of', proc.stderr.readline())
+        self.assertTrue(proc.stdout.readline().startswith('[tick]'))
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 130, err)
+        self.assertInterrupted(err)
+        self.assertNotIn('none lost', err)
+
+    def test_ctrl_c_stops_serving(self):
+        proc = subprocess.Popen([SSE_CAT, '--serve', '--port', '0', '-'],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        self.addCleanup(proc.kill)
+        self.assertIn('serving on http://127.0.0.1:', proc.stderr.readline())
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 130, err)
+        self.assertInterrupted(err)
+        self.assertEqual(out, '')
 
     # --serve and --demo ---------------------------------------------
 

@@ -114,6 +114,7 @@ typedef struct {
   GError         *last_error;     /* of the latest failed attempt */
   gboolean        gave_up;        /* SSE_ERROR_TOO_MANY_ATTEMPTS came */
   gboolean        interrupted;
+  guint           sigint_id;      /* owned here; 0 once the handler ran */
   gboolean        verbose;
   gboolean        demo;
   guint           reconnects;
@@ -378,14 +379,24 @@ on_error (SseEventSource *source,
     status_line (_("error: %s"), error->message);
 }
 
+/* Ctrl-C: the handler runs once and removes itself, so whoever owns the
+ * source id clears it there; a second Ctrl-C then gets the default action
+ * (the process ends at once), a way out should the first not suffice. */
+static void
+report_interrupted (void)
+{
+  fflush (stdout);
+  g_printerr ("\n");
+  status_line (_("interrupted"));
+}
+
 static gboolean
 on_sigint (gpointer user_data)
 {
   Client *client = user_data;
 
-  fflush (stdout);
-  g_printerr ("\n");
-  status_line (_("interrupted"));
+  client->sigint_id = 0;
+  report_interrupted ();
   client->exit_status = EXIT_INTERRUPTED;
   client->interrupted = TRUE;
   g_main_loop_quit (client->loop);
@@ -510,6 +521,7 @@ client_setup (Client         *client,
   client->max_events = opt_max_events;
   client->verbose = opt_verbose;
   client->exit_status = EXIT_FAILED;
+  client->sigint_id = g_unix_signal_add (SIGINT, on_sigint, client);
 
   g_signal_connect (source, "event", G_CALLBACK (on_event), client);
   g_signal_connect (source, "error", G_CALLBACK (on_error), client);
@@ -522,6 +534,7 @@ client_setup (Client         *client,
 static void
 client_clear (Client *client)
 {
+  g_clear_handle_id (&client->sigint_id, g_source_remove);
   if (client->source != NULL)
     g_signal_handlers_disconnect_by_data (client->source, client);
   g_clear_object (&client->source);
@@ -540,7 +553,6 @@ run_client (const char *url)
   g_autoptr(SseEventSource) source = NULL;
   g_autoptr(GError) error = NULL;
   Client client = { 0, };
-  guint sigint;
   int status;
 
   msg = build_message (url, &error);
@@ -585,12 +597,10 @@ run_client (const char *url)
 
   client.loop = g_main_loop_new (NULL, FALSE);
   client_setup (&client, source);
-  sigint = g_unix_signal_add (SIGINT, on_sigint, &client);
 
   sse_event_source_open (source);
   g_main_loop_run (client.loop);
 
-  g_source_remove (sigint);
   sse_event_source_close (source);
   status = client.exit_status;
   client_clear (&client);
@@ -606,6 +616,8 @@ typedef struct {
   GDataInputStream *input;
   GCancellable     *cancellable;
   guint64           next_id;
+  guint             sigint_id;    /* owned here; 0 once the handler ran */
+  int               exit_status;
 } Serve;
 
 static void
@@ -640,7 +652,10 @@ line_cb (GObject      *object,
 
   line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result, &len,
                                                     &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* Stopped: Ctrl-C may have been handled in this very main loop
+   * iteration, before this callback. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      !g_main_loop_is_running (serve->loop))
     return;
   if (error != NULL)
     {
@@ -671,7 +686,9 @@ on_serve_sigint (gpointer user_data)
 {
   Serve *serve = user_data;
 
-  status_line (_("stopping"));
+  serve->sigint_id = 0;
+  report_interrupted ();
+  serve->exit_status = EXIT_INTERRUPTED;
   g_main_loop_quit (serve->loop);
   return G_SOURCE_REMOVE;
 }
@@ -686,7 +703,6 @@ run_serve (const char *path)
   g_autoptr(GInetAddress) inet = NULL;
   GSList *uris, *l;
   Serve serve = { 0, };
-  guint sigint;
 
   if (opt_port < 0 || opt_port > 65535)
     {
@@ -717,6 +733,8 @@ run_serve (const char *path)
     }
 
   serve.loop = g_main_loop_new (NULL, FALSE);
+  /* Before anything is printed: whoever saw "serving on" may press Ctrl-C. */
+  serve.sigint_id = g_unix_signal_add (SIGINT, on_serve_sigint, &serve);
   serve.broadcaster = sse_broadcaster_new ();
   sse_broadcaster_set_replay_size (serve.broadcaster, 10000);
   serve.input = g_data_input_stream_new (input);
@@ -729,6 +747,7 @@ run_serve (const char *path)
   if (!soup_server_listen (server, address, 0, &error))
     {
       g_printerr ("sse-cat: %s\n", error->message);
+      g_clear_handle_id (&serve.sigint_id, g_source_remove);
       g_main_loop_unref (serve.loop);
       g_object_unref (serve.broadcaster);
       g_object_unref (serve.input);
@@ -746,9 +765,8 @@ run_serve (const char *path)
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
   read_next_line (&serve);
-  sigint = g_unix_signal_add (SIGINT, on_serve_sigint, &serve);
   g_main_loop_run (serve.loop);
-  g_source_remove (sigint);
+  g_clear_handle_id (&serve.sigint_id, g_source_remove);
 
   g_cancellable_cancel (serve.cancellable);
   sse_broadcaster_close_all (serve.broadcaster);
@@ -758,7 +776,7 @@ run_serve (const char *path)
   g_object_unref (serve.input);
   g_object_unref (serve.cancellable);
 
-  return EXIT_OK;
+  return serve.exit_status;
 }
 
 /* Demo mode -------------------------------------------------------------------- */
@@ -849,7 +867,6 @@ run_demo (void)
   g_autofree char *url = NULL;
   Client client = { 0, };
   GSList *uris;
-  guint sigint;
   int status;
 
   connections = g_ptr_array_new_with_free_func (demo_connection_free);
@@ -864,9 +881,6 @@ run_demo (void)
   url = g_uri_to_string (uris->data);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
-  status_line (_("demo: a feed of %d events at %s that hangs up every %d events"),
-               DEMO_EVENTS, url, DEMO_EVENTS_PER_CONNECTION);
-
   /* Loopback only: no proxy to look up. */
   session = soup_session_new_with_options ("timeout", 0, "proxy-resolver", NULL, NULL);
   source = g_object_new (SSE_TYPE_EVENT_SOURCE, "url", url, "session", session, NULL);
@@ -877,11 +891,11 @@ run_demo (void)
   client.max_events = DEMO_EVENTS;
   client.demo = TRUE;
   client.demo_order_ok = TRUE;
-  sigint = g_unix_signal_add (SIGINT, on_sigint, &client);
 
+  status_line (_("demo: a feed of %d events at %s that hangs up every %d events"),
+               DEMO_EVENTS, url, DEMO_EVENTS_PER_CONNECTION);
   sse_event_source_open (source);
   g_main_loop_run (client.loop);
-  g_source_remove (sigint);
   sse_event_source_close (source);
 
   if (client.exit_status == EXIT_OK)
