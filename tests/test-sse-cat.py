@@ -11,6 +11,7 @@
 import http.server
 import json
 import os
+import re
 import signal
 import socket
 import ssl
@@ -51,7 +52,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b''
         server.requests.append({'method': self.command, 'path': self.path,
                                 'headers': dict(self.headers.items()), 'body': body})
-        status, content_type, payload = server.script(len(server.requests), self)
+        answer = server.script(len(server.requests), self)
+        if answer is None:
+            return  # the script answered by itself
+        status, content_type, payload = answer
         self.send_response(status)
         if content_type:
             self.send_header('Content-Type', content_type)
@@ -63,8 +67,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 class Server(http.server.ThreadingHTTPServer):
     """Answers request number N with script(N, handler) ->
-    (status, content type, body bytes); the connection closes after each
-    answer, which is a dropped stream for an SSE client."""
+    (status, content type, body bytes), or None when the script wrote the
+    answer itself; the connection closes after each answer, which is a
+    dropped stream for an SSE client."""
 
     daemon_threads = True
 
@@ -180,7 +185,10 @@ class SseCatTest(unittest.TestCase):
         self.assertNotIn('Last-Event-ID', server.requests[0]['headers'])
         self.assertEqual(server.requests[1]['headers']['Last-Event-ID'], '1')
         self.assertEqual(server.requests[2]['headers']['Last-Event-ID'], '2')
-        self.assertIn('reconnecting in', result.stderr)
+        self.assertRegex(result.stderr, r'(?m)^sse-cat: the server ended the stream; '
+                                        r'reconnecting in \d+ ms \(attempt 1\)$')
+        self.assertNotIn('lost', result.stderr)
+        self.assertNotIn('could not connect', result.stderr)
 
     def test_last_event_id_option(self):
         server = self.serve(events_script(b'data: ok\n\n'))
@@ -229,6 +237,11 @@ class SseCatTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout, '[message]\n  finally\n')
         self.assertEqual(len(server.requests), 3)
+        # Each retry says why: the server answered, but no stream.
+        self.assertRegex(result.stderr, r'(?m)^sse-cat: the server did not open the stream; '
+                                        r'reconnecting in \d+ ms \(attempt 2\): .*503')
+        self.assertNotIn('lost', result.stderr)
+        self.assertNotIn('could not connect', result.stderr)
 
     def test_wrong_content_type_fails(self):
         server = self.serve(events_script(b'data: x\n\n', content_type='text/html'))
@@ -239,6 +252,53 @@ class SseCatTest(unittest.TestCase):
         result = run('--no-reconnect', url)
         self.assertEqual(result.returncode, 1, result.stderr)
         self.assertRegex(result.stderr.strip().splitlines()[-1], r'^sse-cat: .*(refused|connect)')
+
+    def reconnecting_lines(self, *args, count=1):
+        """Runs sse-cat until it printed `count` "reconnecting" lines, then
+        interrupts it; returns those lines."""
+        proc = subprocess.Popen([SSE_CAT, *args], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        self.addCleanup(proc.kill)
+        lines = []
+        while len(lines) < count:
+            line = proc.stderr.readline()
+            self.assertNotEqual(line, '', 'sse-cat exited: %s' % lines)
+            if 'reconnecting in' in line:
+                lines.append(line.rstrip('\n'))
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 130)
+        return lines
+
+    def test_status_line_says_why_it_could_not_connect(self):
+        # Nothing ever connected: the status line says so, and why.
+        url = 'http://127.0.0.1:%d/' % free_port()
+        line, = self.reconnecting_lines(url)
+        self.assertRegex(line, r'^sse-cat: could not connect; reconnecting in \d+ ms '
+                               r'\(attempt 1\): .*' + re.escape(url) + r'.*[Rr]efused')
+
+    def test_status_line_says_why_the_connection_was_lost(self):
+        # An open stream broken off in the middle of its announced length.
+        def script(n, handler):
+            handler.send_response(200)
+            handler.send_header('Content-Type', 'text/event-stream')
+            handler.send_header('Content-Length', '1000')
+            handler.end_headers()
+            handler.wfile.write(b'retry: 10\ndata: one\n\n')
+            handler.close_connection = True
+            return None
+        server = self.serve(script)
+        line, = self.reconnecting_lines(server.url)
+        self.assertRegex(line, r'^sse-cat: connection lost; reconnecting in \d+ ms '
+                               r'\(attempt 1\): .*' + re.escape(server.url))
+
+    def test_an_event_too_large_is_reported_and_skipped(self):
+        big = b'data: ' + b'x' * (17 * 1024 * 1024) + b'\n\n'
+        server = self.serve(events_script(big + b'data: small\n\n'))
+        result = run('--max-events', '1', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, '[message]\n  small\n')
+        self.assertRegex(result.stderr, r'(?m)^sse-cat: .*(large|MiB|bytes)')
 
     def test_no_reconnect_after_a_clean_end(self):
         # The server ends the stream: with --no-reconnect that is the end.

@@ -81,7 +81,7 @@ static const GOptionEntry client_entries[] = {
   { "raw", 0, 0, G_OPTION_ARG_NONE, &opt_raw,
     N_("Print the events in the text/event-stream format"), NULL },
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
-    N_("Show request and response headers and reconnection delays"), NULL },
+    N_("Show the request and response headers"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
     N_("Show the version and exit"), NULL },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_args, NULL, NULL },
@@ -112,6 +112,7 @@ typedef struct {
   gint64          max_events;
   int             exit_status;
   GError         *last_error;     /* of the latest failed attempt */
+  gboolean        opened;         /* the latest attempt reached OPEN */
   gboolean        gave_up;        /* SSE_ERROR_TOO_MANY_ATTEMPTS came */
   gboolean        interrupted;
   guint           sigint_id;      /* owned here; 0 once the handler ran */
@@ -298,6 +299,30 @@ on_prepare_request_verbose (SseEventSource *source,
   g_signal_connect (msg, "got-headers", G_CALLBACK (on_got_headers), client);
 }
 
+/* What happened to the attempt that just ended, and why: the `error` signal
+ * came before this status change, with the cause. */
+static void
+report_reconnecting (Client *client)
+{
+  guint delay = sse_event_source_get_reconnect_delay (client->source);
+  guint attempt = sse_event_source_get_reconnect_attempt (client->source);
+  const char *cause = client->last_error != NULL ? client->last_error->message : NULL;
+
+  /* No error: an open stream that the server ended. */
+  if (cause == NULL)
+    status_line (_("the server ended the stream; reconnecting in %u ms (attempt %u)"),
+                 delay, attempt);
+  else if (client->opened)
+    status_line (_("connection lost; reconnecting in %u ms (attempt %u): %s"),
+                 delay, attempt, cause);
+  else if (client->last_msg != NULL && soup_message_get_status (client->last_msg) != 0)
+    status_line (_("the server did not open the stream; reconnecting in %u ms (attempt %u): %s"),
+                 delay, attempt, cause);
+  else
+    status_line (_("could not connect; reconnecting in %u ms (attempt %u): %s"),
+                 delay, attempt, cause);
+}
+
 static void
 on_status (SseEventSource *source,
            GParamSpec     *pspec,
@@ -307,14 +332,13 @@ on_status (SseEventSource *source,
     {
     case SSE_STATUS_OPEN:
       g_clear_error (&client->last_error);
+      client->opened = TRUE;
       status_line (_("open"));
       break;
 
     case SSE_STATUS_RECONNECTING:
       client->reconnects++;
-      status_line (_("connection lost; reconnecting in %u ms (attempt %u)"),
-                   sse_event_source_get_reconnect_delay (source),
-                   sse_event_source_get_reconnect_attempt (source));
+      report_reconnecting (client);
       break;
 
     case SSE_STATUS_CLOSED:
@@ -345,6 +369,9 @@ on_status (SseEventSource *source,
       break;
 
     case SSE_STATUS_CONNECTING:
+      client->opened = FALSE;
+      break;
+
     default:
       break;
     }
@@ -355,6 +382,14 @@ on_error (SseEventSource *source,
           const GError   *error,
           Client         *client)
 {
+  /* An event too large to keep was dropped; the stream goes on. Every
+   * other error ends the attempt: the status change that follows says it. */
+  if (g_error_matches (error, SSE_ERROR, SSE_ERROR_EVENT_TOO_LARGE))
+    {
+      status_line ("%s", error->message);
+      return;
+    }
+
   /* "Too many attempts" is the library's summary; the attempt's own error
    * is what a person can act on. */
   if (g_error_matches (error, SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS))
@@ -374,9 +409,6 @@ on_error (SseEventSource *source,
       g_clear_error (&client->last_error);
       client->last_error = g_error_copy (error);
     }
-
-  if (client->verbose)
-    status_line (_("error: %s"), error->message);
 }
 
 /* Ctrl-C: the handler runs once and removes itself, so whoever owns the
