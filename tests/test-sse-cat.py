@@ -379,12 +379,39 @@ class SseCatTest(unittest.TestCase):
         self.assertIn(url, last)
         self.assertNotIn('max-reconnect-attempts', last)
 
+    def silent_server(self):
+        """A URL whose server accepts connections and never answers."""
+        listener = socket.socket()
+        listener.bind(('127.0.0.1', 0))
+        listener.listen(8)
+        self.addCleanup(listener.close)
+        return 'http://127.0.0.1:%d/' % listener.getsockname()[1]
+
+    def test_connect_timeout(self):
+        url = self.silent_server()
+        result = run('--connect-timeout', '0.3', '--no-reconnect', url)
+        self.assertFailsWith(result, url, 'did not answer within 300 ms')
+
+    def test_connect_timeout_applies_to_every_attempt(self):
+        url = self.silent_server()
+        line, = self.reconnecting_lines('--connect-timeout', '0.2', url)
+        self.assertRegex(line, r'^sse-cat: could not connect; reconnecting in \d+ ms '
+                               r'\(attempt 1\): .*did not answer within 200 ms')
+
     def test_usage_errors(self):
         for args, fragment in ((['not a url'], 'not an http'),
                                (['ftp://example.com/'], 'not an http'),
                                ([], 'No URL'),
                                (['-H', 'no-colon', 'http://127.0.0.1/'], 'Name: value'),
                                (['--json', '--raw', 'http://127.0.0.1/'], 'together'),
+                               (['--connect-timeout', '-1', 'http://127.0.0.1/'],
+                                '--connect-timeout'),
+                               (['--connect-timeout', 'soon', 'http://127.0.0.1/'],
+                                'connect-timeout'),
+                               (['--read-timeout', '-2', 'http://127.0.0.1/'],
+                                '--read-timeout'),
+                               (['--connect-timeout', '1e10', 'http://127.0.0.1/'],
+                                '--connect-timeout'),
                                (['--bogus'], 'bogus')):
             result = run(*args)
             self.assertEqual(result.returncode, 2, (args, result.stderr))
@@ -394,6 +421,7 @@ class SseCatTest(unittest.TestCase):
         result = run('--help')
         self.assertEqual(result.returncode, 0)
         self.assertIn('--max-events', result.stdout)
+        self.assertIn('--connect-timeout=SECONDS', result.stdout)
         self.assertIn('Exit status', result.stdout)
         result = run('--help-server')
         self.assertIn('--serve', result.stdout)

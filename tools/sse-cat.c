@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,7 +40,8 @@ static char *opt_data;
 static char *opt_last_event_id;
 static char *opt_cacert;
 static gint64 opt_max_events = -1;
-static double opt_read_timeout;
+static double opt_connect_timeout = NAN;   /* NAN: the library's default */
+static double opt_read_timeout = NAN;
 static gboolean opt_no_reconnect;
 static gboolean opt_retry_on_server_error;
 static gboolean opt_verbose;
@@ -67,6 +69,9 @@ static const GOptionEntry client_entries[] = {
     N_("Resume after this event ID"), N_("ID") },
   { "max-events", 0, 0, G_OPTION_ARG_INT64, &opt_max_events,
     N_("Exit after receiving N events"), N_("N") },
+  { "connect-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_connect_timeout,
+    N_("Give up an attempt when the server has not answered within this long, and try "
+       "again (default 30; 0 waits for ever)"), N_("SECONDS") },
   { "read-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_read_timeout,
     N_("Reconnect when nothing arrives for this long (heartbeats count)"), N_("SECONDS") },
   { "no-reconnect", 0, 0, G_OPTION_ARG_NONE, &opt_no_reconnect,
@@ -542,6 +547,27 @@ build_message (const char  *url,
   return g_steal_pointer (&msg);
 }
 
+/* A timeout option in seconds, as the library's milliseconds. FALSE when
+ * it cannot be one; *ms is left alone when the option was not given. */
+static gboolean
+timeout_option (const char  *name,
+                double       seconds,
+                guint       *ms,
+                GError     **error)
+{
+  if (isnan (seconds))
+    return TRUE;
+  if (!(seconds >= 0 && seconds <= G_MAXUINT / 1000))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("%s must be between 0 and %u seconds"), name, G_MAXUINT / 1000);
+      return FALSE;
+    }
+  /* A timeout given is never 0 (no timeout) by rounding. */
+  *ms = seconds > 0 ? MAX ((guint) (seconds * 1000 + 0.5), 1) : 0;
+  return TRUE;
+}
+
 static void
 client_setup (Client         *client,
               SseEventSource *source)
@@ -585,7 +611,15 @@ run_client (const char *url)
   g_autoptr(SseEventSource) source = NULL;
   g_autoptr(GError) error = NULL;
   Client client = { 0, };
+  guint connect_timeout = G_MAXUINT, read_timeout = 0;
   int status;
+
+  if (!timeout_option ("--connect-timeout", opt_connect_timeout, &connect_timeout, &error) ||
+      !timeout_option ("--read-timeout", opt_read_timeout, &read_timeout, &error))
+    {
+      usage_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
 
   msg = build_message (url, &error);
   if (msg == NULL)
@@ -621,8 +655,9 @@ run_client (const char *url)
     }
   if (opt_last_event_id != NULL)
     sse_event_source_set_last_event_id (source, opt_last_event_id);
-  if (opt_read_timeout > 0)
-    sse_event_source_set_read_timeout (source, (guint) (opt_read_timeout * 1000));
+  if (connect_timeout != G_MAXUINT)
+    sse_event_source_set_connect_timeout (source, connect_timeout);
+  sse_event_source_set_read_timeout (source, read_timeout);
   if (opt_no_reconnect)
     sse_event_source_set_max_reconnect_attempts (source, 0);
   sse_event_source_set_retry_on_server_error (source, opt_retry_on_server_error);
