@@ -21,7 +21,7 @@ import tempfile
 import threading
 import unittest
 
-SSE_CAT = sys.argv.pop(1) if len(sys.argv) > 1 else None
+SSE_CAT = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else None
 TIMEOUT = 30
 
 
@@ -347,6 +347,16 @@ class SseCatTest(unittest.TestCase):
         result = run('--cacert', ca, '--max-events', '1', url)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout, '[message] id=1\n  secret\n')
+
+    def test_tls_cacert_relative_path(self):
+        # As --help shows it: a file in the current directory.
+        # glib-networking only takes an absolute path.
+        server, ca, url = self.serve_tls(b'id: 1\ndata: secret\n\n')
+        result = run('--cacert', os.path.basename(ca), '--max-events', '1', url,
+                     cwd=os.path.dirname(ca))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, '[message] id=1\n  secret\n')
+        self.assertNotIn('WARNING', result.stderr)
 
     def test_tls_cacert_unreadable(self):
         result = run('--cacert', '/nonexistent/ca.pem', 'https://127.0.0.1:1/')

@@ -636,7 +636,10 @@ run_client (const char *url)
   source = sse_event_source_new_for_message (msg);
   if (opt_cacert != NULL)
     {
-      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (opt_cacert, &error);
+      /* glib-networking takes only an absolute path (a relative one is
+       * refused with a warning, and nothing is trusted). */
+      g_autofree char *path = g_canonicalize_filename (opt_cacert, NULL);
+      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (path, &error);
 
       if (database == NULL)
         {
