@@ -172,6 +172,30 @@ class SseCatTest(unittest.TestCase):
         self.assertEqual(server.requests[0]['method'], 'PUT')
         self.assertEqual(server.requests[0]['body'], b'a=1')
 
+    def test_content_type_of_the_body(self):
+        # Without -H 'Content-Type: ...': JSON objects and arrays go as
+        # JSON (what a streaming API such as an LLM's expects), anything
+        # else as a form, like curl -d; -H chooses.
+        with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as f:
+            f.write('{\n  "model": "m",\n  "stream": true\n}\n')
+        self.addCleanup(os.unlink, f.name)
+        for args, content_type in (
+                (['-d', '{"model": "m", "stream": true}'], 'application/json'),
+                (['-d', '@' + f.name], 'application/json'),
+                (['-d', ' [1, 2]'], 'application/json'),
+                (['-d', 'a=1&b=2'], 'application/x-www-form-urlencoded'),
+                (['-d', '{"unfinished": '], 'application/x-www-form-urlencoded'),
+                (['-d', '42'], 'application/x-www-form-urlencoded'),
+                (['-d', ''], 'application/x-www-form-urlencoded'),
+                (['-H', 'Content-Type: text/plain', '-d', '{"a": 1}'], 'text/plain'),
+                (['-H', 'content-type: application/x-ndjson', '-d', '[1]'],
+                 'application/x-ndjson')):
+            server = self.serve(events_script(b'data: ok\n\n'))
+            result = run(*args, '--max-events', '1', server.url)
+            self.assertEqual(result.returncode, 0, (args, result.stderr))
+            self.assertEqual(server.requests[0]['method'], 'POST')
+            self.assertEqual(server.requests[0]['headers']['Content-Type'], content_type, args)
+
     def test_body_and_last_event_id_resent_on_reconnect(self):
         # Each answer ends the stream: sse-cat reconnects, sending the body
         # again and the id it saw last.
@@ -432,6 +456,8 @@ class SseCatTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0)
         self.assertIn('--max-events', result.stdout)
         self.assertIn('--connect-timeout=SECONDS', result.stdout)
+        self.assertIn('application/json when it is a JSON object or array', result.stdout)
+        self.assertIn('application/x-www-form-urlencoded', result.stdout)
         self.assertIn('Exit status', result.stdout)
         result = run('--help-server')
         self.assertIn('--serve', result.stdout)

@@ -464,6 +464,23 @@ usage_error (const char *format,
 
 /* Client mode ---------------------------------------------------------------- */
 
+/* A body that is a JSON object or array is meant for a JSON API (an LLM's
+ * streaming endpoint, an MCP server); anything else is taken for a form,
+ * as curl -d does. */
+static gboolean
+body_is_json (GBytes *body)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize len;
+  const char *data = g_bytes_get_data (body, &len);
+  JsonNode *root;
+
+  if (len == 0 || len > G_MAXSSIZE || !json_parser_load_from_data (parser, data, len, NULL))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  return root != NULL && (JSON_NODE_HOLDS_OBJECT (root) || JSON_NODE_HOLDS_ARRAY (root));
+}
+
 static SoupMessage *
 build_message (const char  *url,
                GError     **error)
@@ -538,10 +555,11 @@ build_message (const char  *url,
       else
         request_body = g_bytes_new (opt_data, strlen (opt_data));
 
-      /* Like curl -d. */
+      /* As --help says. */
       request_content_type = soup_message_headers_get_one (headers, "Content-Type");
       if (request_content_type == NULL)
-        request_content_type = "application/x-www-form-urlencoded";
+        request_content_type = body_is_json (request_body) ? "application/json"
+                                                           : "application/x-www-form-urlencoded";
     }
 
   return g_steal_pointer (&msg);
@@ -994,6 +1012,8 @@ main (int   argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
+  g_autofree char *examples = NULL;
   GOptionGroup *group;
   guint n_args;
 
@@ -1006,21 +1026,25 @@ main (int   argc,
   g_option_context_set_summary (context,
     _("Print the events of a Server-Sent Events stream as they arrive, reconnecting like "
       "a browser's EventSource when the connection is lost; or serve lines as events."));
-  g_option_context_set_description (context,
-    _("Status changes and errors go to standard error, events to standard output.\n"
-      "\n"
-      "Exit status: 0 when the stream ended normally (--max-events reached, or the server "
+  description = g_strjoin ("\n\n",
+    _("Status changes and errors go to standard error, events to standard output."),
+    _("A request body (-d) is sent as application/json when it is a JSON object or array, "
+      "and otherwise as application/x-www-form-urlencoded, as curl -d does; "
+      "-H 'Content-Type: TYPE' sets another type."),
+    _("Exit status: 0 when the stream ended normally (--max-events reached, or the server "
       "answered 204 No Content), 1 when it failed (bad address, refused, an HTTP error, "
       "a wrong content type, too many attempts), 2 for a usage error, 130 when "
-      "interrupted by Ctrl-C.\n"
-      "\n"
-      "Examples:\n"
-      "  sse-cat https://example.com/events\n"
-      "  sse-cat --json -H 'Authorization: Bearer TOKEN' https://example.com/events\n"
-      "  sse-cat -d @prompt.json -H 'Content-Type: application/json' https://api.example.com/stream\n"
-      "  sse-cat --cacert dev-ca.pem https://localhost:8443/events\n"
-      "  tail -f app.log | sse-cat --serve --port 8000 -\n"
-      "  sse-cat --demo"));
+      "interrupted by Ctrl-C."),
+    _("Examples:"), NULL);
+  /* The commands are not translated; they follow the heading directly. */
+  examples = g_strconcat (description, "\n",
+    "  sse-cat https://example.com/events\n"
+    "  sse-cat --json -H 'Authorization: Bearer TOKEN' https://example.com/events\n"
+    "  sse-cat -d @prompt.json -H 'Authorization: Bearer TOKEN' https://api.example.com/v1/chat/completions\n"
+    "  sse-cat --cacert dev-ca.pem https://localhost:8443/events\n"
+    "  tail -f app.log | sse-cat --serve --port 8000 -\n"
+    "  sse-cat --demo", NULL);
+  g_option_context_set_description (context, examples);
   g_option_context_add_main_entries (context, client_entries, GETTEXT_PACKAGE);
 
   group = g_option_group_new ("server", _("Server and demo options:"),
