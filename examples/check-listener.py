@@ -4,7 +4,8 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-#   check-listener.py SERVE [--drop-every N] (--events N | --error DOMAIN:CODE)
+#   check-listener.py SERVE [--drop-every N]
+#                     (--events N | --error DOMAIN:CODE [--error-contains TEXT])
 #                     -- PROGRAM [ARG...]
 #
 # Starts SERVE (examples/serve) on a free port, reads the URL it prints
@@ -21,7 +22,10 @@
 #   cycle: "status: reconnecting in MS ms (attempt A)", "status:
 #   connecting", "status: open".
 # --error DOMAIN:CODE: PROGRAM must print exactly "status: connecting",
-#   "error: DOMAIN CODE: ...", "status: closed", and exit 1.
+#   "error: DOMAIN CODE: ...", "status: closed", and exit 1. With
+#   --error-contains, the error's message must contain TEXT (as UTF-8: a
+#   program that prints through GLib without setting its locale turns
+#   every non-ASCII character into "?").
 
 import argparse
 import json
@@ -84,12 +88,14 @@ def check_events(lines, n_events, drop_every):
         fail('serve dropped the connection, but the program did not reconnect', lines)
 
 
-def check_error(lines, domain, code):
+def check_error(lines, domain, code, contains):
     if len(lines) != 3 or lines[0] != 'status: connecting' or lines[2] != 'status: closed':
         fail('expected connecting, an error, closed', lines)
     error = ERROR_RE.match(lines[1])
     if not error or error.group(1) != domain or error.group(2) != code:
         fail(f'expected an error {domain} {code}', lines)
+    if contains is not None and contains not in error.group(3):
+        fail(f'the error message does not contain {contains!r}', lines)
 
 
 def main():
@@ -99,6 +105,7 @@ def main():
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument('--events', type=int)
     group.add_argument('--error')
+    parser.add_argument('--error-contains')
     argv = sys.argv[1:]
     if '--' not in argv:
         parser.error('give the program to run after --')
@@ -118,7 +125,8 @@ def main():
 
         command = [arg.replace('@URL@', url) for arg in program]
         try:
-            result = subprocess.run(command, stdout=subprocess.PIPE, text=True,
+            result = subprocess.run(command, stdout=subprocess.PIPE,
+                                    encoding='utf-8', errors='replace',
                                     timeout=TIMEOUT)
         except subprocess.TimeoutExpired as e:
             out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or '')
@@ -136,7 +144,7 @@ def main():
         if result.returncode != 1:
             fail(f'{command} exited with status {result.returncode}, not 1', lines)
         domain, _, code = args.error.partition(':')
-        check_error(lines, domain, code)
+        check_error(lines, domain, code, args.error_contains)
 
     print(f'check-listener: {" ".join(command)}: ok ({len(lines)} lines)')
 

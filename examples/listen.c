@@ -22,6 +22,7 @@
  * 1 when the source gave up by itself (for example on a 404 answer).
  */
 
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,9 @@ main (int   argc,
   g_autoptr(GMainLoop) loop = NULL;
   Listener listener = { 0, };
   guint sigint_id;
+
+  /* The user's language: the library's messages are translated. */
+  setlocale (LC_ALL, "");
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))

@@ -22,6 +22,7 @@
 # <build>/sse-glib.
 
 import argparse
+import locale
 import signal
 import sys
 
@@ -39,6 +40,11 @@ STATUS_NAMES = {
 
 
 def main():
+    # The user's language: the library's messages are translated.
+    try:
+        locale.setlocale(locale.LC_ALL, '')
+    except locale.Error:
+        pass  # a locale the system does not have: stay in "C"
     parser = argparse.ArgumentParser(description='Print a stream of events.')
     parser.add_argument('-n', '--max-events', type=int, default=-1,
                         help='close and exit after N events')

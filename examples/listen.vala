@@ -31,6 +31,11 @@ const OptionEntry[] options = {
 };
 
 static int main (string[] args) {
+    /* The user's language and character set: the library's messages are
+     * translated, and print() writes them as they are (in the "C" locale
+     * GLib would turn every non-ASCII character into "?"). */
+    Intl.setlocale (LocaleCategory.ALL, "");
+
     var context = new OptionContext ("URL - print a stream of events");
     context.add_main_entries (options, null);
     try {
