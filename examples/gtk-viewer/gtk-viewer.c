@@ -15,10 +15,13 @@
  * window as a PNG first with --screenshot (rendered by GTK itself, so no
  * screen grabber is needed). The exit status is then 0, or 1 when the
  * source gave up first. Standard output tells what the window shows: every
- * change of the status line ("status: Open"), every row as the list binds
- * it to a widget ("row 3: tick id=3 data={...}"), and at the end the number
- * of rows, whether the view is at the bottom ("view: bottom"), and the ids
- * of the rows that are entirely in view, top to bottom ("visible: 7 8 9").
+ * change of the status line ("status: Open") and, once the window has drawn
+ * it, whether it is shown whole or cut ("status shown: whole"), the title
+ * the header bar shows ("title: Event stream viewer") when the window is
+ * first drawn, every row as the list binds it to a widget ("row 3: tick
+ * id=3 data={...}"), and at the end the number of rows, whether the view is
+ * at the bottom ("view: bottom"), and the ids of the rows that are entirely
+ * in view, top to bottom ("visible: 7 8 9").
  */
 
 #include <stdio.h>
@@ -103,6 +106,7 @@ viewer_item_new (SseEvent *event,
 typedef struct {
   GtkApplication *app;
   GtkWidget      *window;
+  GtkWidget      *header;
   GtkWidget      *entry;
   GtkWidget      *button;
   GtkWidget      *status_dot;
@@ -124,6 +128,10 @@ typedef struct {
 
   gboolean        finishing;      /* --exit-after reached */
   int             exit_status;
+
+  gboolean        drawn;          /* the window was drawn once */
+  gboolean        status_changed; /* not drawn since (see on_status_drawn()) */
+  gboolean        quit_when_drawn;
 } Viewer;
 
 /* Remembers the frame in which the list moved (see on_after_paint()). */
@@ -148,7 +156,65 @@ set_status_line (Viewer     *viewer,
     {
       gtk_label_set_text (GTK_LABEL (viewer->status_label), text);
       printf ("status: %s\n", text);
+      viewer->status_changed = TRUE;
     }
+}
+
+/* The title the header bar shows: the window's title, in a label of CSS
+ * class "title", unless a title widget replaces it. */
+static const char *
+shown_title (GtkWidget *widget)
+{
+  GtkWidget *child;
+
+  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "title") &&
+      gtk_widget_get_mapped (widget))
+    return gtk_label_get_text (GTK_LABEL (widget));
+
+  for (child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *title = shown_title (child);
+
+      if (title != NULL)
+        return title;
+    }
+  return NULL;
+}
+
+/* After every frame: what a user sees of the status line, once drawn. An
+ * ellipsized layout is a status line cut short, the cause lost. */
+static void
+on_status_drawn (GdkFrameClock *clock,
+                 Viewer        *viewer)
+{
+  if (!viewer->drawn)
+    {
+      const char *title = shown_title (viewer->header);
+
+      viewer->drawn = TRUE;
+      printf ("title: %s\n", title != NULL ? title : "(none)");
+    }
+
+  if (viewer->status_changed)
+    {
+      PangoLayout *layout = gtk_label_get_layout (GTK_LABEL (viewer->status_label));
+
+      viewer->status_changed = FALSE;
+      printf ("status shown: %s\n", pango_layout_is_ellipsized (layout) ? "cut" : "whole");
+    }
+
+  if (viewer->quit_when_drawn)
+    g_application_quit (G_APPLICATION (viewer->app));
+}
+
+static void
+on_window_realize (GtkWidget *window,
+                   Viewer    *viewer)
+{
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
+                    G_CALLBACK (on_status_drawn), viewer);
 }
 
 static void
@@ -220,12 +286,14 @@ on_status (SseEventSource *source,
 {
   update_status (viewer);
 
-  /* In a test, a source that gives up ends the run. */
+  /* In a test, a source that gives up ends the run, once the window has
+   * shown why. */
   if (opt_exit_after > 0 && !viewer->finishing &&
       sse_event_source_get_status (source) == SSE_STATUS_CLOSED)
     {
       viewer->exit_status = 1;
-      g_application_quit (G_APPLICATION (viewer->app));
+      viewer->quit_when_drawn = TRUE;
+      gtk_widget_queue_draw (viewer->window);
     }
 }
 
@@ -235,8 +303,17 @@ on_error (SseEventSource *source,
           GError         *error,
           Viewer         *viewer)
 {
+  char *text;
+
+  /* "Gave up" alone would hide what went wrong with the last attempt. */
+  if (g_error_matches (error, SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS) &&
+      viewer->last_error != NULL)
+    text = g_strdup_printf ("%s (%s)", error->message, viewer->last_error);
+  else
+    text = g_strdup (error->message);
+
   g_free (viewer->last_error);
-  viewer->last_error = g_strdup (error->message);
+  viewer->last_error = text;
 }
 
 static void
@@ -538,7 +615,7 @@ on_activate (GtkApplication *app,
 {
   g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  GtkWidget *header, *vbox, *status_box;
+  GtkWidget *vbox, *url_box, *status_box;
   GtkAdjustment *vadj;
 
   if (viewer->window != NULL)
@@ -555,26 +632,36 @@ on_activate (GtkApplication *app,
   viewer->window = gtk_application_window_new (app);
   gtk_window_set_title (GTK_WINDOW (viewer->window), "Event stream viewer");
   gtk_window_set_default_size (GTK_WINDOW (viewer->window), 720, 440);
+  g_signal_connect (viewer->window, "realize", G_CALLBACK (on_window_realize), viewer);
 
-  /* Header bar: the URL and the Connect button. */
-  header = gtk_header_bar_new ();
-  viewer->entry = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (viewer->entry), "https://example.org/events");
-  gtk_editable_set_text (GTK_EDITABLE (viewer->entry), opt_url != NULL ? opt_url : "");
-  gtk_editable_set_width_chars (GTK_EDITABLE (viewer->entry), 44);
-  gtk_header_bar_set_title_widget (GTK_HEADER_BAR (header), viewer->entry);
-  viewer->button = gtk_button_new_with_label ("Connect");
-  gtk_widget_add_css_class (viewer->button, "suggested-action");
-  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), viewer->button);
-  gtk_window_set_titlebar (GTK_WINDOW (viewer->window), header);
-  g_signal_connect (viewer->button, "clicked", G_CALLBACK (on_connect_clicked), viewer);
-  g_signal_connect_swapped (viewer->entry, "activate",
-                            G_CALLBACK (gtk_widget_activate), viewer->button);
+  /* Header bar: the window's title. */
+  viewer->header = gtk_header_bar_new ();
+  gtk_window_set_titlebar (GTK_WINDOW (viewer->window), viewer->header);
 
   vbox = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_window_set_child (GTK_WINDOW (viewer->window), vbox);
 
-  /* Status line: a coloured dot, the status, the number of events. */
+  /* The URL and the Connect button. */
+  url_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_margin_start (url_box, 12);
+  gtk_widget_set_margin_end (url_box, 12);
+  gtk_widget_set_margin_top (url_box, 8);
+  viewer->entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (viewer->entry), "https://example.org/events");
+  gtk_editable_set_text (GTK_EDITABLE (viewer->entry), opt_url != NULL ? opt_url : "");
+  gtk_widget_set_hexpand (viewer->entry, TRUE);
+  viewer->button = gtk_button_new_with_label ("Connect");
+  gtk_widget_add_css_class (viewer->button, "suggested-action");
+  gtk_box_append (GTK_BOX (url_box), viewer->entry);
+  gtk_box_append (GTK_BOX (url_box), viewer->button);
+  gtk_box_append (GTK_BOX (vbox), url_box);
+  g_signal_connect (viewer->button, "clicked", G_CALLBACK (on_connect_clicked), viewer);
+  g_signal_connect_swapped (viewer->entry, "activate",
+                            G_CALLBACK (gtk_widget_activate), viewer->button);
+
+  /* Status line: a coloured dot, the status, the number of events. The
+   * status wraps rather than being cut: the cause of a failure comes last,
+   * and is what a user needs to read. */
   status_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   gtk_widget_set_margin_start (status_box, 12);
   gtk_widget_set_margin_end (status_box, 12);
@@ -583,10 +670,15 @@ on_activate (GtkApplication *app,
   viewer->status_dot = gtk_label_new ("●");
   viewer->status_label = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (viewer->status_label), 0.0);
-  gtk_label_set_ellipsize (GTK_LABEL (viewer->status_label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_wrap (GTK_LABEL (viewer->status_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (viewer->status_label), PANGO_WRAP_WORD_CHAR);
   gtk_widget_set_hexpand (viewer->status_label, TRUE);
   viewer->count_label = gtk_label_new ("0 events");
   gtk_widget_add_css_class (viewer->count_label, "dim-label");
+  /* Dot and count on the first line of a status that wraps. */
+  gtk_widget_set_valign (viewer->status_dot, GTK_ALIGN_BASELINE);
+  gtk_widget_set_valign (viewer->status_label, GTK_ALIGN_BASELINE);
+  gtk_widget_set_valign (viewer->count_label, GTK_ALIGN_BASELINE);
   gtk_box_append (GTK_BOX (status_box), viewer->status_dot);
   gtk_box_append (GTK_BOX (status_box), viewer->status_label);
   gtk_box_append (GTK_BOX (status_box), viewer->count_label);
@@ -614,6 +706,10 @@ on_activate (GtkApplication *app,
   g_signal_connect (vadj, "changed", G_CALLBACK (on_adjustment_changed), viewer);
 
   update_status (viewer);
+  /* A URL to type, or one given: then the button (focusing the entry would
+   * select its text). */
+  gtk_window_set_focus (GTK_WINDOW (viewer->window),
+                        opt_url != NULL ? viewer->button : viewer->entry);
   gtk_window_present (GTK_WINDOW (viewer->window));
 
   if (opt_url != NULL)

@@ -25,14 +25,17 @@
 #   has followed them: the rows entirely in view are the newest events,
 #   the last one at the bottom;
 # - the screenshot is a PNG of the window's size, and GTK logged no
-#   critical warning.
+#   critical warning;
+# - in every mode: the header bar shows the window's title, and the status
+#   line, once drawn, is never cut short (the cause of a failure comes last
+#   in it), the last status included.
 #
 # --expect-http-error points the viewer at serve's /missing (404): the
 # status line must end "Closed: <the error>", naming the 404, and the viewer
 # exit 1. --expect-countdown points it at a port where nothing listens, with
 # --max-attempts 1: "Reconnecting in N s… (<the error>)" must count down one
 # second at a time to 1 s (the default reconnection time is 3 s), then
-# "Connecting…", then "Closed: <too many attempts>".
+# "Connecting…", then "Closed: <too many attempts> (<connection refused>)".
 #
 # Exits 77 (skipped) when Xvfb is not installed (Debian package xvfb).
 
@@ -125,6 +128,17 @@ def check(lines, stderr, rows, drop_every, screenshot):
         fail('GTK or GLib logged a critical warning', lines, stderr)
 
 
+def check_window(lines, stderr):
+    if 'title: Event stream viewer' not in lines:
+        fail('the header bar does not show the window\'s title', lines, stderr)
+    drawn = [i for i, line in enumerate(lines) if line.startswith('status shown: ')]
+    if any(lines[i] != 'status shown: whole' for i in drawn):
+        fail('the status line was cut short', lines, stderr)
+    last_status = max(i for i, line in enumerate(lines) if line.startswith('status: '))
+    if not drawn or drawn[-1] < last_status:
+        fail('the last status was not drawn', lines, stderr)
+
+
 def check_http_error(lines, stderr, returncode):
     statuses = [line[len('status: '):] for line in lines if line.startswith('status: ')]
     if returncode != 1:
@@ -153,6 +167,9 @@ def check_countdown(lines, stderr, returncode):
     if len(rest) != 2 or rest[0] != 'Connecting…' or not rest[1].startswith('Closed: '):
         fail('expected Connecting…, then Closed with an error, after the countdown',
              lines, stderr)
+    # Why it gave up: the last attempt's own error, not only "Gave up".
+    if 'Gave up' not in rest[1] or 'refused' not in rest[1]:
+        fail('the last status does not say both that it gave up and why', lines, stderr)
 
 
 def free_port():
@@ -250,6 +267,7 @@ def main():
 
 def check_result(args, result, screenshot):
     lines = result.stdout.splitlines()
+    check_window(lines, result.stderr)
     if args.expect_http_error or args.expect_countdown:
         if args.expect_http_error:
             check_http_error(lines, result.stderr, result.returncode)
