@@ -252,6 +252,78 @@ class InstallDepsTest(unittest.TestCase):
         self.assertEqual(box.calls(), [])
 
 
+def readme_commands():
+    """The README's first fenced block's commands, as .ci/run reads them."""
+    with open(os.path.join(ROOT, 'README.md'), encoding='utf-8') as f:
+        block = f.read().split('```', 2)[1]
+    return [line for line in block.splitlines()[1:]
+            if line.strip() and not line.lstrip().startswith('#')]
+
+
+class ReadmeCommandsTest(unittest.TestCase):
+    def setUp(self):
+        self.box = Sandbox(self)
+        # A tree with the real .ci/setup-build, and an .ci/install-deps
+        # that only says what it was asked for.
+        self.tree = os.path.join(self.box.dir, 'tree')
+        os.makedirs(os.path.join(self.tree, '.ci'))
+        shutil.copy(os.path.join(ROOT, '.ci', 'setup-build'), os.path.join(self.tree, '.ci'))
+        write(os.path.join(self.tree, '.ci', 'install-deps'), textwrap.dedent('''\
+            #!/bin/sh
+            echo "install-deps: all N packages already installed"
+            '''))
+        self.commands = readme_commands()
+
+    def run_command(self, n):
+        result = subprocess.run(['bash', '-c', self.commands[n]], cwd=self.tree,
+                                env=self.box.env, capture_output=True, text=True,
+                                timeout=TIMEOUT)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        return result, [c[1:] for c in self.box.calls('meson')]
+
+    def packages_installed(self):
+        """dpkg's database changed after _build was set up (both in the
+        past, so that whatever is written next is newer)."""
+        now = time.time()
+        os.utime(os.path.join(self.tree, '_build', 'build.ninja'), (now - 100, now - 100))
+        os.utime(os.path.join(self.box.root, 'status'), (now - 50, now - 50))
+
+    def test_two_commands(self):
+        self.assertEqual(len(self.commands), 2, self.commands)
+        self.assertIn('sse-cat --demo', self.commands[0])
+        self.assertIn('--build', self.commands[0])
+        self.assertIn('meson test -C _build', self.commands[1])
+        self.assertIn('--tests', self.commands[1])
+
+    def test_first_command_sets_up_once(self):
+        result, meson = self.run_command(0)
+        self.assertEqual(meson, [['setup', '_build'], ['compile', '-C', '_build']])
+        self.assertIn('sse-cat --demo', result.stderr)
+
+        # Again: no setup, nothing but the install-deps line before the build.
+        result, meson = self.run_command(0)
+        self.assertEqual(meson, [['compile', '-C', '_build']])
+        self.assertEqual(result.stdout, 'install-deps: all N packages already installed\n')
+
+    def test_second_command_reconfigures_when_packages_came(self):
+        self.run_command(0)
+        # The test extras were installed: meson must look again.
+        self.packages_installed()
+        result, meson = self.run_command(1)
+        self.assertEqual(meson, [['setup', '--reconfigure', '_build'],
+                                 ['test', '-C', '_build', '--print-errorlogs']])
+        # And not the next time.
+        result, meson = self.run_command(1)
+        self.assertEqual(meson, [['test', '-C', '_build', '--print-errorlogs']])
+
+    def test_second_command_first(self):
+        result, meson = self.run_command(1)
+        self.assertEqual(meson, [['setup', '_build'],
+                                 ['test', '-C', '_build', '--print-errorlogs']])
+        result, meson = self.run_command(0)
+        self.assertEqual(meson, [['compile', '-C', '_build']])
+
+
 if __name__ == '__main__':
     if ROOT is None:
         sys.exit('usage: test-getting-started.py SOURCE-ROOT')
