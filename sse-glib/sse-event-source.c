@@ -594,8 +594,9 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    * While the status is %SSE_STATUS_RECONNECTING, the number of the
    * reconnection attempt the source waits to make, from 1; it keeps its
    * value through that attempt. It starts from 1 again after
-   * [method@Sse.EventSource.open] and after a connection that stayed open
-   * for %SSE_EVENT_SOURCE_HEALTHY_TIME milliseconds. Set and notified just
+   * [method@Sse.EventSource.open], after a connection that delivered an
+   * event or changed the last event ID, and after one that stayed open for
+   * %SSE_EVENT_SOURCE_HEALTHY_TIME milliseconds. Set and notified just
    * before the status becomes %SSE_STATUS_RECONNECTING.
    *
    * Since: 1.0
@@ -626,8 +627,9 @@ sse_event_source_class_init (SseEventSourceClass *klass)
    * How many reconnection attempts in a row the source makes before it
    * gives up with %SSE_ERROR_TOO_MANY_ATTEMPTS, or -1 (the default) to try
    * for ever. 0 means never to reconnect. Attempts made while the network
-   * is down do not count, and a connection that stayed open for
-   * %SSE_EVENT_SOURCE_HEALTHY_TIME milliseconds starts the count again.
+   * is down do not count, and a connection that delivered an event (or
+   * changed the last event ID), or stayed open for
+   * %SSE_EVENT_SOURCE_HEALTHY_TIME milliseconds, starts the count again.
    *
    * Since: 1.0
    */

@@ -75,9 +75,11 @@ typedef enum {
  * SSE_EVENT_SOURCE_HEALTHY_TIME:
  *
  * How long, in milliseconds, a connection must have stayed open for the
- * source to call it healthy: when such a connection is lost, the
+ * source to call it healthy even though it delivered no event (a quiet
+ * stream with heartbeats, say): when such a connection is lost, the
  * reconnection attempts are counted from 1 again (both for the backoff and
- * for [property@Sse.EventSource:max-reconnect-attempts]). 5 seconds.
+ * for [property@Sse.EventSource:max-reconnect-attempts]), as they are after
+ * any connection that delivered an event. 5 seconds.
  *
  * Since: 1.0
  */
