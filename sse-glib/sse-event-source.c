@@ -79,6 +79,7 @@
 #define DEFAULT_RECONNECTION_TIME 3000
 #define DEFAULT_MAX_RECONNECTION_TIME 30000
 #define DEFAULT_CONNECT_TIMEOUT 30000
+#define DEFAULT_READ_TIMEOUT (5 * 60 * 1000)
 
 GParamSpec *_sse_event_source_properties[N_PROPS];
 guint _sse_event_source_signals[N_SIGNALS];
@@ -656,18 +657,24 @@ sse_event_source_class_init (SseEventSourceClass *klass)
   /**
    * SseEventSource:read-timeout:
    *
-   * How long in milliseconds an open stream may stay silent, or 0 (the
-   * default) for no limit. Any byte counts, comments included, so a server
-   * that sends a heartbeat comment more often than this keeps the stream
-   * alive. When it runs out, the connection is taken for dead (as a
+   * How long in milliseconds an open stream may stay silent, or 0 for no
+   * limit; 5 minutes by default. Any byte counts, comments included, so a
+   * server that sends a heartbeat comment more often than this keeps the
+   * stream alive. When it runs out, the connection is taken for dead (as a
    * half-open TCP connection would be): the attempt fails with
    * %G_IO_ERROR_TIMED_OUT and the source reconnects.
+   *
+   * The default is there for what cannot be seen otherwise: a connection a
+   * NAT forgot, and an HTTP/2 stream that a proxy reset when its origin
+   * died, which libsoup 3.2 does not report to the reader (see "Behind a
+   * proxy" in the [Reconnection](reconnecting.html#behind-a-proxy) guide).
+   * Set it to two or three times the server's heartbeat interval.
    *
    * Since: 1.0
    */
   _sse_event_source_properties[PROP_READ_TIMEOUT] =
     g_param_spec_uint ("read-timeout", NULL, NULL,
-                       0, G_MAXUINT, 0,
+                       0, G_MAXUINT, DEFAULT_READ_TIMEOUT,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   /**
@@ -867,6 +874,7 @@ sse_event_source_init (SseEventSource *self)
   self->max_reconnection_time = DEFAULT_MAX_RECONNECTION_TIME;
   self->max_reconnect_attempts = -1;
   self->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
+  self->read_timeout = DEFAULT_READ_TIMEOUT;
   self->healthy_time = SSE_EVENT_SOURCE_HEALTHY_TIME;
   self->network_available = TRUE;
 }

@@ -223,7 +223,7 @@ test_defaults (void)
   g_assert_cmpuint (sse_event_source_get_reconnect_delay (source), ==, 0);
   g_assert_cmpint (sse_event_source_get_max_reconnect_attempts (source), ==, -1);
   g_assert_cmpuint (sse_event_source_get_connect_timeout (source), ==, 30000);
-  g_assert_cmpuint (sse_event_source_get_read_timeout (source), ==, 0);
+  g_assert_cmpuint (sse_event_source_get_read_timeout (source), ==, 5 * 60 * 1000);
   g_assert_cmpuint (sse_event_source_get_max_event_size (source), ==,
                     SSE_PARSER_DEFAULT_MAX_EVENT_SIZE);
   g_assert_false (sse_event_source_get_retry_on_server_error (source));

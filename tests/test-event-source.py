@@ -104,7 +104,7 @@ class TestEventSource(unittest.TestCase):
         self.assertEqual(source.props.max_reconnection_time, 30000)
         self.assertEqual(source.props.max_reconnect_attempts, -1)
         self.assertEqual(source.props.connect_timeout, 30000)
-        self.assertEqual(source.props.read_timeout, 0)
+        self.assertEqual(source.props.read_timeout, 300000)
         self.assertFalse(source.props.retry_on_server_error)
         self.assertEqual(source.get_session().props.timeout, 0)
         self.assertEqual(Sse.EVENT_SOURCE_HEALTHY_TIME, 5000)
