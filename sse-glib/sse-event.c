@@ -44,7 +44,7 @@
 
 struct _SseEvent
 {
-  gint            ref_count;    /* atomic */
+  gatomicrefcount ref_count;
   gsize           capacity;     /* bytes of storage */
   const char     *event_type;
   const char     *data;
@@ -97,7 +97,7 @@ event_alloc (gsize capacity)
 {
   SseEvent *event = g_malloc (sizeof (SseEvent) + capacity);
 
-  event->ref_count = 1;
+  g_atomic_ref_count_init (&event->ref_count);
   event->capacity = capacity;
   event->origin = NULL;
   return event;
@@ -159,7 +159,7 @@ _sse_event_recycle (SseEvent             *spare,
   /* An event nobody else holds can be rewritten: it is immutable only for
    * those who can see it. */
   if (spare != NULL &&
-      g_atomic_int_get (&spare->ref_count) == 1 &&
+      g_atomic_ref_count_compare (&spare->ref_count, 1) &&
       spare->capacity >= needed)
     return event_fill (spare, f);
 
@@ -419,7 +419,7 @@ sse_event_ref (SseEvent *event)
 {
   g_return_val_if_fail (event != NULL, NULL);
 
-  g_atomic_int_inc (&event->ref_count);
+  g_atomic_ref_count_inc (&event->ref_count);
   return event;
 }
 
@@ -436,7 +436,7 @@ sse_event_unref (SseEvent *event)
 {
   g_return_if_fail (event != NULL);
 
-  if (g_atomic_int_dec_and_test (&event->ref_count))
+  if (g_atomic_ref_count_dec (&event->ref_count))
     {
       g_clear_pointer (&event->origin, g_ref_string_release);
       g_free (event);
