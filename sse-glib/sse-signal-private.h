@@ -1,4 +1,4 @@
-/* sse-signal-private.h: checking for signal handlers before doing work
+/* sse-signal-private.h: signal emission helpers, and the event emitter
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -6,6 +6,8 @@
 #pragma once
 
 #include <glib-object.h>
+
+#include "sse-event-private.h"
 
 G_BEGIN_DECLS
 
@@ -35,5 +37,39 @@ void _sse_marshal_VOID__BOXED_BORROWEDv (GClosure *closure,
                                          gpointer  marshal_data,
                                          int       n_params,
                                          GType    *param_types);
+
+/* The "event" signal of SseParser and SseEventSource, emitted the same way
+ * for both. Embedded in its owner (no allocation of its own): between
+ * emissions it keeps the event it emitted last, to be rewritten for the
+ * next one when no handler kept it (small events then cost no allocation),
+ * and the quark of the last event type that had one.
+ *
+ * The detail is looked up with g_quark_try_string(), never interned: the
+ * server picks event names, and interning each one would leak memory it
+ * controls. A handler connected for "event::foo" has interned "foo" already,
+ * so the events it wants find their detail. An event type of length 0 is
+ * "message". */
+typedef struct {
+  SseEvent *spare;
+  char     *detail_name;
+  gsize     detail_len;
+  GQuark    detail_quark;
+} SseEventEmitter;
+
+void  _sse_event_emitter_init         (SseEventEmitter      *emitter);
+void  _sse_event_emitter_clear        (SseEventEmitter      *emitter);
+
+/* Emits @signal_id of @instance (a detailed signal with one SseEvent
+ * argument) with an event made of @fields, detailed by its type. @fields is
+ * copied into the event before any handler runs. @emitter belongs to
+ * @instance, which must stay alive until this returns. */
+void  _sse_event_emitter_emit         (SseEventEmitter      *emitter,
+                                       gpointer              instance,
+                                       guint                 signal_id,
+                                       const SseEventFields *fields);
+
+/* The bytes of storage the spare event holds (0 when there is none), for
+ * the owner's memory accounting. */
+gsize _sse_event_emitter_get_capacity (SseEventEmitter      *emitter);
 
 G_END_DECLS
