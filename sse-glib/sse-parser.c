@@ -141,11 +141,7 @@ struct _SseParser
   const SseParserSink *sink;
   gpointer             sink_data;
 
-  /* The "event" signal: the event dispatched last, rewritten for the next
-   * one when nobody kept it, and a cache for the detail quark. */
-  SseEvent           *spare_event;
-  char               *detail_name;
-  GQuark              detail_quark;
+  SseEventEmitter     emitter;          /* the "event" signal */
 };
 
 enum {
@@ -164,7 +160,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-static GQuark message_quark;
 
 G_DEFINE_FINAL_TYPE (SseParser, sse_parser, G_TYPE_OBJECT)
 
@@ -441,49 +436,6 @@ reset_block (SseParser *self)
   self->block_retry = -1;
 }
 
-static GQuark
-event_detail (SseParser  *self,
-              const char *type)
-{
-  GQuark quark;
-
-  if (type == NULL)
-    return message_quark;
-
-  /* g_quark_try_string(), never g_quark_from_string(): the server picks
-   * event names, and interning each one would leak memory it controls. A
-   * handler connected for "event::foo" has interned "foo" already. */
-  if (self->detail_name != NULL && strcmp (self->detail_name, type) == 0)
-    return self->detail_quark;
-
-  quark = g_quark_try_string (type);
-  if (quark != 0)
-    {
-      g_free (self->detail_name);
-      self->detail_name = g_strdup (type);
-      self->detail_quark = quark;
-    }
-  return quark;
-}
-
-static void
-emit_event (SseParser            *self,
-            const SseEventFields *fields)
-{
-  GQuark detail = event_detail (self, fields->event_type);
-  SseEvent *event;
-
-  /* No check for handlers first: g_signal_emit() does that itself, and a
-   * recycled event costs next to nothing to build. */
-  event = _sse_event_recycle (g_steal_pointer (&self->spare_event), fields);
-  g_signal_emit (self, signals[SIGNAL_EVENT], detail, event);
-
-  if (self->spare_event == NULL)
-    self->spare_event = _sse_event_keep_spare (event);
-  else
-    sse_event_unref (event);
-}
-
 static void G_GNUC_NO_INLINE
 dispatch (SseParser *self)
 {
@@ -527,7 +479,7 @@ dispatch (SseParser *self)
         self->sink->event (self->sink_data, &fields);
     }
   else
-    emit_event (self, &fields);
+    _sse_event_emitter_emit (&self->emitter, self, signals[SIGNAL_EVENT], &fields);
 
   /* The event copied what it needed before any handler ran; a handler may
    * have reset the parser already, which is harmless here. */
@@ -1117,9 +1069,8 @@ sse_parser_finalize (GObject *object)
   g_free (self->value.data);
   g_free (self->pending_id.data);
   g_free (self->last_event_id.data);
-  g_clear_pointer (&self->spare_event, sse_event_unref);
+  _sse_event_emitter_clear (&self->emitter);
   g_clear_error (&self->error);
-  g_clear_pointer (&self->detail_name, g_free);
 
   G_OBJECT_CLASS (sse_parser_parent_class)->finalize (object);
 }
@@ -1293,9 +1244,6 @@ sse_parser_class_init (SseParserClass *klass)
   g_signal_set_va_marshaller (signals[SIGNAL_COMMENT],
                               G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__STRINGv);
-
-  /* A static string: interning it leaks nothing. */
-  message_quark = g_quark_from_static_string ("message");
 }
 
 static void
@@ -1307,6 +1255,7 @@ sse_parser_init (SseParser *self)
   self->data_ascii = TRUE;
   self->type_ascii = TRUE;
   set_last_event_id (self, "", 0);
+  _sse_event_emitter_init (&self->emitter);
 }
 
 /**
@@ -1619,5 +1568,5 @@ _sse_parser_get_memory_held (SseParser *self)
   g_return_val_if_fail (SSE_IS_PARSER (self), 0);
 
   return self->cap_total + self->last_event_id.cap +
-         _sse_event_get_capacity (self->spare_event);
+         _sse_event_emitter_get_capacity (&self->emitter);
 }
