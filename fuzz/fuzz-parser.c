@@ -76,7 +76,8 @@ typedef struct {
 
 /* Memory ----------------------------------------------------------------- */
 
-/* The most _sse_parser_get_memory_held() may report, from sse-parser.c:
+/* The most _sse_parser_get_memory_held() may report, from sse-decoder.c
+ * and the event emitter in sse-signal.c:
  *
  *  - the event being read: the capacities of its four buffers (data, type,
  *    a partial id or comment line, an id read in this block). With a limit

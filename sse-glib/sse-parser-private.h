@@ -5,26 +5,19 @@
 
 #pragma once
 
-#include "sse-event-private.h"
+#include "sse-decoder-private.h"
 #include "sse-parser.h"
 
 G_BEGIN_DECLS
 
 /* When a sink is set, the parser calls it instead of emitting its signals and
  * notifications: this is how SseEventSource consumes a stream without paying
- * for a second signal emission per event. The pointers passed to the sink
- * are valid only during the call. Any callback may be NULL. A callback may
- * call sse_parser_finish() or sse_parser_reset(): the feed under way then
- * stops at once. */
-typedef struct {
-  void (*event)   (gpointer              user_data,
-                   const SseEventFields *fields);
-  void (*comment) (gpointer              user_data,
-                   const char           *text,
-                   gsize                 len);
-  void (*retry)   (gpointer              user_data,
-                   gint64                retry);
-} SseParserSink;
+ * for a second signal emission per event. The sink is the decoder's (see
+ * sse-decoder-private.h): the pointers passed to it are valid only during
+ * the call, any callback may be NULL, and a callback may call
+ * sse_parser_finish() or sse_parser_reset(): the feed under way then stops
+ * at once. A NULL sink brings the signals back. */
+typedef SseDecoderSink SseParserSink;
 
 void _sse_parser_set_sink (SseParser           *self,
                            const SseParserSink *sink,

@@ -5,19 +5,10 @@
 
 #include "config.h"
 
-#include <string.h>
-
-#ifdef __SSE2__
-# include <emmintrin.h>
-#endif
-
-#include <glib/gi18n-lib.h>
-
-#include "sse-error.h"
+#include "sse-decoder-private.h"
 #include "sse-i18n-private.h"
 #include "sse-parser-private.h"
 #include "sse-signal-private.h"
-#include "sse-utf8-private.h"
 
 /**
  * SseParser:
@@ -63,84 +54,11 @@
  * Since: 1.0
  */
 
-typedef enum {
-  LINE_START,
-  IN_NAME,
-  AFTER_COLON,
-  IN_VALUE,
-} LineState;
-
-typedef enum {
-  FIELD_IGNORE,
-  FIELD_DATA,
-  FIELD_EVENT,
-  FIELD_ID,
-  FIELD_RETRY,
-  FIELD_COMMENT,
-} Field;
-
-/* A growable byte buffer that always keeps a NUL after its contents. */
-typedef struct {
-  char  *data;
-  gsize  len;
-  gsize  cap;
-} Buf;
-
-/* With no limit, buffers bigger than this are given back after use, so
- * that one large event does not pin its memory for the rest of the stream.
- * (With a limit, the buffers of the event being read never hold more than
- * the limit plus SLACK in all: see buf_reserve().) */
-#define KEEP_CAPACITY (1024 * 1024)
-#define SLACK 256
-
-static const char bom[3] = { '\xEF', '\xBB', '\xBF' };
-
 struct _SseParser
 {
   GObject             parent_instance;
 
-  /* Per stream */
-  guint               bom_state;        /* BOM bytes matched; 3 when past */
-  LineState           line_state;
-  Field               field;
-  char                name[8];          /* start of the field name */
-  gsize               name_len;         /* full length, may exceed 8 */
-  guint               after_cr : 1;     /* a feed ended in CR: swallow one LF */
-  guint               discarding : 1;   /* event over the limit: skip to its end */
-  guint               block_has_id : 1; /* this block had a (valid) id field */
-  guint               in_feed : 1;
-  guint               data_ascii : 1;   /* no byte >= 0x80 in data: valid UTF-8 */
-  guint               type_ascii : 1;
-  guint               retry_ok : 1;
-  guint               retry_digits : 1;
-  guint64             retry_acc;
-  gint64              block_retry;
-
-  /* The event being read. With a limit, cap_total (the capacity of these
-   * four) stays within max_event_size + SLACK when any of them grows. */
-  Buf                 data;             /* raw bytes, each line + LF */
-  Buf                 type;             /* raw bytes */
-  Buf                 value;            /* a partial id or comment line */
-  Buf                 pending_id;       /* see below */
-  gsize               cap_total;
-
-  /* The stream's last event ID, valid UTF-8, never NULL. The standard's
-   * "last event ID buffer" is the same value unless an id field changed it
-   * in the block being read: then it is pending_id (valid UTF-8), and the
-   * two buffers trade places when the block is dispatched. */
-  Buf                 last_event_id;
-  guint               pending_distinct : 1;
-
-  /* Survive the end of a stream */
-  gint64              retry;
-  guint64             max_event_size;
-  guint               generation;       /* bumped by finish and reset */
-
-  GError             *error;            /* first error of the feed under way */
-
-  const SseParserSink *sink;
-  gpointer             sink_data;
-
+  SseDecoder          decoder;          /* the stream, and where it goes */
   SseEventEmitter     emitter;          /* the "event" signal */
 };
 
@@ -163,347 +81,28 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SseParser, sse_parser, G_TYPE_OBJECT)
 
-/* Scanning ----------------------------------------------------------------- */
+/* Signals and notifications ---------------------------------------------- */
 
-/* The first CR or LF in [p, end), or end. One pass for both, which also
- * tells whether the bytes looked at were all ASCII (*ascii); it may look at
- * a few bytes past the line end, so a FALSE is only a "maybe not". */
-static inline const char *
-find_eol (const char *p,
-          const char *end,
-          gboolean   *ascii)
-{
-  guchar high = 0;
-#ifdef __SSE2__
-  const __m128i lf = _mm_set1_epi8 ('\n');
-  const __m128i cr = _mm_set1_epi8 ('\r');
-  __m128i seen = _mm_setzero_si128 ();
-
-  while (end - p >= 16)
-    {
-      __m128i v = _mm_loadu_si128 ((const __m128i *) p);
-      int mask = _mm_movemask_epi8 (_mm_or_si128 (_mm_cmpeq_epi8 (v, lf),
-                                                  _mm_cmpeq_epi8 (v, cr)));
-
-      seen = _mm_or_si128 (seen, v);
-      if (mask != 0)
-        {
-          *ascii = _mm_movemask_epi8 (seen) == 0;
-          return p + __builtin_ctz (mask);
-        }
-      p += 16;
-    }
-  high = _mm_movemask_epi8 (seen) != 0 ? 0x80 : 0;
-#endif
-  while (p < end && *p != '\n' && *p != '\r')
-    high |= (guchar) *p++;
-  *ascii = (high & 0x80) == 0;
-  return p;
-}
-
-/* The first colon of a line: field names are short, so look at a few
- * bytes by hand before calling memchr() on the rest. */
-static inline const char *
-find_colon (const char *s,
-            const char *end)
-{
-  const char *stop = end - s > 8 ? s + 8 : end;
-
-  for (; s < stop; s++)
-    if (*s == ':')
-      return s;
-  return s < end ? memchr (s, ':', end - s) : NULL;
-}
-
-/* Buffers ------------------------------------------------------------------ */
-
-/* The "last event ID buffer". */
-static inline const Buf *
-id_buffer (SseParser *self)
-{
-  return self->pending_distinct ? &self->pending_id : &self->last_event_id;
-}
-
+/* What the decoder finds becomes signals and notifications, unless a C-level
+ * sink was set (_sse_parser_set_sink()): then this is not used. */
 
 static void
-buf_set_capacity (SseParser *self,
-                  Buf       *b,
-                  gsize      cap)
+signal_event (gpointer              user_data,
+              const SseEventFields *fields)
 {
-  if (cap == 0)
-    g_clear_pointer (&b->data, g_free);
-  else
-    b->data = g_realloc (b->data, cap);
-  self->cap_total = self->cap_total - b->cap + cap;
-  b->cap = cap;
-}
+  SseParser *self = user_data;
 
-/* Gives back what a buffer holds beyond its contents and their NUL. An
- * empty buffer keeps its NUL: an empty pending id is a value. */
-static void
-buf_shrink (SseParser *self,
-            Buf       *b)
-{
-  if (b->cap > b->len + 1)
-    buf_set_capacity (self, b, b->len + 1);
-}
-
-/* Makes room for @extra more bytes (and the NUL). With a limit, the three
- * buffers of the event (and an id read in it) never hold more than the
- * limit plus SLACK together: growth is capped to that, and spare room in
- * the other buffers is given back first when needed. The caller has
- * checked with fits() that the event stays within the limit. */
-static void G_GNUC_NO_INLINE
-buf_grow (SseParser *self,
-          Buf       *b,
-          gsize      extra)
-{
-  gsize needed, cap;
-
-  needed = b->len + extra + 1;
-  cap = MAX (needed, MAX (b->cap * 2, 64));
-
-  if (self->max_event_size != 0)
-    {
-      gsize allowed = self->max_event_size + SLACK;
-      gsize others = self->cap_total - b->cap;
-
-      if (needed + others > allowed)
-        {
-          Buf *bufs[] = { &self->data, &self->type, &self->value, &self->pending_id };
-
-          for (guint i = 0; i < G_N_ELEMENTS (bufs); i++)
-            if (bufs[i] != b)
-              buf_shrink (self, bufs[i]);
-          others = self->cap_total - b->cap;
-        }
-      if (cap + others > allowed)
-        cap = MAX (needed, allowed > others ? allowed - others : 0);
-    }
-
-  buf_set_capacity (self, b, cap);
-}
-
-static inline void
-buf_reserve (SseParser *self,
-             Buf       *b,
-             gsize      extra)
-{
-  if (G_UNLIKELY (extra >= b->cap - b->len))
-    buf_grow (self, b, extra);
-}
-
-static inline void
-buf_append (SseParser  *self,
-            Buf        *b,
-            const char *s,
-            gsize       n)
-{
-  buf_reserve (self, b, n);
-  memcpy (b->data + b->len, s, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-}
-
-static inline void
-buf_truncate (Buf *b)
-{
-  b->len = 0;
-  if (b->data != NULL)
-    b->data[0] = '\0';
-}
-
-/* Empties @b, and gives its memory back if it grew large. */
-static void
-buf_trim (SseParser *self,
-          Buf       *b)
-{
-  b->len = 0;
-  if (b->cap > KEEP_CAPACITY)
-    buf_set_capacity (self, b, 0);
-  else if (b->data != NULL)
-    b->data[0] = '\0';
-}
-
-/* Repairs invalid UTF-8 in @s, using @scratch when needed. */
-static const char *
-valid_utf8 (const char  *s,
-            gsize       *len,
-            GString    **scratch)
-{
-  if (G_LIKELY (_sse_utf8_is_valid (s, *len)))
-    return s;
-
-  *scratch = g_string_sized_new (*len + 8);
-  _sse_utf8_append_repaired (*scratch, s, *len);
-  *len = (*scratch)->len;
-  return (*scratch)->str;
-}
-
-/* Repairs an event type like valid_utf8(), and replaces the NULs in it
- * (the standard allows them) with U+FFFD: a type is a C string and a
- * signal detail, which must be neither cut short nor empty. */
-static const char *
-valid_event_type (const char  *s,
-                  gsize       *len,
-                  gboolean     ascii,
-                  GString    **scratch)
-{
-  GString *out;
-  gsize i;
-
-  if (!ascii)
-    s = valid_utf8 (s, len, scratch);
-  if (G_LIKELY (memchr (s, '\0', *len) == NULL))
-    return s;
-
-  out = g_string_sized_new (*len + 8);
-  for (i = 0; i < *len; i++)
-    {
-      if (s[i] == '\0')
-        g_string_append (out, "\xEF\xBF\xBD");
-      else
-        g_string_append_c (out, s[i]);
-    }
-
-  if (*scratch != NULL)
-    g_string_free (*scratch, TRUE);
-  *scratch = out;
-  *len = out->len;
-  return out->str;
-}
-
-/* Ids ---------------------------------------------------------------------- */
-
-/* Sets the stream's last event ID (outside the event's accounting). */
-static void
-set_last_event_id (SseParser  *self,
-                   const char *value,
-                   gsize       len)
-{
-  Buf *b = &self->last_event_id;
-
-  if (len + 1 > b->cap || (b->cap > KEEP_CAPACITY && len + 1 < b->cap / 2))
-    {
-      b->data = g_realloc (b->data, len + 1);
-      b->cap = len + 1;
-    }
-  memcpy (b->data, value, len);
-  b->len = len;
-  b->data[len] = '\0';
-}
-
-/* The pending id's room stays for the next one, unless it is large. */
-static void
-trim_pending_id (SseParser *self)
-{
-  self->pending_distinct = FALSE;
-  if (self->pending_id.cap > 256)
-    buf_set_capacity (self, &self->pending_id, 0);
-}
-
-/* Dispatch ----------------------------------------------------------------- */
-
-static void
-commit_last_event_id (SseParser *self)
-{
-  Buf old;
-
-  if (!self->pending_distinct)
-    return;
-
-  /* The buffers trade places: no copy. The room of the old value stays
-   * with the pending id for the next one. */
-  old = self->last_event_id;
-  self->last_event_id = self->pending_id;
-  self->cap_total -= self->pending_id.cap;
-  self->pending_id = old;
-  self->cap_total += old.cap;
-  trim_pending_id (self);
-
-  if (self->sink == NULL)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
+  _sse_event_emitter_emit (&self->emitter, self, signals[SIGNAL_EVENT], fields);
 }
 
 static void
-reset_block (SseParser *self)
+signal_comment (gpointer    user_data,
+                const char *text,
+                gsize       len)
 {
-  buf_truncate (&self->data);
-  buf_trim (self, &self->type);
-  self->data_ascii = TRUE;
-  self->type_ascii = TRUE;
-  self->block_has_id = FALSE;
-  self->block_retry = -1;
-}
+  SseParser *self = user_data;
 
-static void G_GNUC_NO_INLINE
-dispatch (SseParser *self)
-{
-  g_autoptr(GString) data_scratch = NULL;
-  g_autoptr(GString) type_scratch = NULL;
-  SseEventFields fields;
-
-  self->discarding = FALSE;
-  commit_last_event_id (self);
-
-  if (self->data.len == 0)
-    {
-      reset_block (self);
-      return;
-    }
-
-  /* Every data line appended a LF: the last one is not part of the data. */
-  self->data.len--;
-  self->data.data[self->data.len] = '\0';
-
-  /* Data that was all ASCII as it was scanned needs no UTF-8 check. */
-  fields.data_len = self->data.len;
-  fields.data = self->data_ascii ? self->data.data
-                                 : valid_utf8 (self->data.data, &fields.data_len, &data_scratch);
-  fields.event_type_len = self->type.len;
-  fields.event_type = self->type.len > 0 ? valid_event_type (self->type.data,
-                                                             &fields.event_type_len,
-                                                             self->type_ascii,
-                                                             &type_scratch)
-                                         : NULL;
-  fields.id = self->block_has_id ? self->last_event_id.data : NULL;
-  fields.id_len = self->block_has_id ? self->last_event_id.len : 0;
-  fields.last_event_id = self->last_event_id.data;
-  fields.last_event_id_len = self->last_event_id.len;
-  fields.retry = self->block_retry;
-  fields.origin = NULL;
-
-  if (self->sink != NULL)
-    {
-      if (self->sink->event != NULL)
-        self->sink->event (self->sink_data, &fields);
-    }
-  else
-    _sse_event_emitter_emit (&self->emitter, self, signals[SIGNAL_EVENT], &fields);
-
-  /* The event copied what it needed before any handler ran; a handler may
-   * have reset the parser already, which is harmless here. */
-  buf_trim (self, &self->data);
-  reset_block (self);
-}
-
-static void
-emit_comment (SseParser  *self,
-              const char *text,
-              gsize       len,
-              gboolean    ascii)
-{
-  g_autoptr(GString) scratch = NULL;
-
-  if (!ascii)
-    text = valid_utf8 (text, &len, &scratch);
-
-  if (self->sink != NULL)
-    {
-      if (self->sink->comment != NULL)
-        self->sink->comment (self->sink_data, text, len);
-    }
-  else if (g_signal_has_handler_pending (self, signals[SIGNAL_COMMENT], 0, FALSE))
+  if (g_signal_has_handler_pending (self, signals[SIGNAL_COMMENT], 0, FALSE))
     {
       /* The signal passes a C string: make one if the line did not end
        * with a NUL already (a comment read in one piece from the input). */
@@ -514,548 +113,23 @@ emit_comment (SseParser  *self,
 }
 
 static void
-set_retry (SseParser *self,
-           gint64     retry)
+notify_retry (gpointer user_data)
 {
-  self->block_retry = retry;
-
-  if (self->sink != NULL)
-    {
-      self->retry = retry;
-      if (self->sink->retry != NULL)
-        self->sink->retry (self->sink_data, retry);
-    }
-  else if (self->retry != retry)
-    {
-      self->retry = retry;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY]);
-    }
-}
-
-/* Limits ------------------------------------------------------------------- */
-
-/* The size of the event being read, as max-event-size counts it: its data
- * with the line feeds between its lines, its type, its id, and the line
- * being read into the value buffer. */
-static inline gsize
-held_bytes (SseParser *self)
-{
-  gsize data_len = self->data.len;
-
-  /* Outside a data line, the data ends with the line feed of its last
-   * line, which is not part of the event (dispatch removes it). */
-  if (data_len > 0 && self->field != FIELD_DATA)
-    data_len--;
-
-  return data_len + self->type.len + self->value.len +
-         (self->block_has_id ? id_buffer (self)->len : 0);
+  g_object_notify_by_pspec (user_data, properties[PROP_RETRY]);
 }
 
 static void
-over_limit (SseParser *self,
-            gboolean   comment)
+notify_last_event_id (gpointer user_data)
 {
-  if (self->error == NULL)
-    {
-      g_autofree char *limit = g_format_size_full (self->max_event_size, G_FORMAT_SIZE_IEC_UNITS);
-
-      if (comment)
-        self->error = g_error_new (SSE_ERROR, SSE_ERROR_EVENT_TOO_LARGE,
-                                   _("A comment longer than the limit of %s was dropped; "
-                                     "raise “max-event-size” to accept it"),
-                                   limit);
-      else
-        self->error = g_error_new (SSE_ERROR, SSE_ERROR_EVENT_TOO_LARGE,
-                                   _("An event larger than the limit of %s was dropped; "
-                                     "raise “max-event-size” to accept it"),
-                                   limit);
-    }
-
-  if (!comment)
-    {
-      /* Drop the whole event: skip its data and event lines up to the
-       * blank line that ends it. Its id and retry fields still count. */
-      buf_trim (self, &self->data);
-      buf_trim (self, &self->type);
-      self->discarding = TRUE;
-    }
-  buf_trim (self, &self->value);
-  self->field = FIELD_IGNORE;
+  g_object_notify_by_pspec (user_data, properties[PROP_LAST_EVENT_ID]);
 }
 
-/* Whether @n more bytes keep the event within the limit (@held being what
- * it holds now); drops what it must when not. */
-static inline gboolean
-fits_with (SseParser *self,
-           gsize      held,
-           gsize      n,
-           gboolean   comment)
-{
-  if (G_LIKELY (self->max_event_size == 0 || held + n <= self->max_event_size))
-    return TRUE;
-
-  over_limit (self, comment);
-  return FALSE;
-}
-
-static inline gboolean
-fits (SseParser *self,
-      gsize      n)
-{
-  return fits_with (self, held_bytes (self), n, self->field == FIELD_COMMENT);
-}
-
-/* Fields ------------------------------------------------------------------- */
-
-/* An id field with this value (not repaired yet) ends. */
-static void
-set_id (SseParser  *self,
-        const char *value,
-        gsize       len,
-        gboolean    ascii)
-{
-  g_autoptr(GString) scratch = NULL;
-  gsize held;
-
-  /* An id containing NUL is ignored; an empty one resets the buffer. */
-  if (len > 0 && memchr (value, '\0', len) != NULL)
-    return;
-
-  if (!ascii)
-    value = valid_utf8 (value, &len, &scratch);
-
-  /* Repair can make it longer; it must still fit the event. */
-  held = held_bytes (self) - (self->block_has_id ? id_buffer (self)->len : 0);
-  if (scratch != NULL && !fits_with (self, held, len, FALSE))
-    return;
-
-  if (len == self->last_event_id.len && memcmp (value, self->last_event_id.data, len) == 0)
-    self->pending_distinct = FALSE;
-  else
-    {
-      /* Not counted twice while it is copied in. */
-      self->block_has_id = FALSE;
-      self->pending_id.len = 0;
-      buf_append (self, &self->pending_id, value, len);
-      self->pending_distinct = TRUE;
-    }
-  self->block_has_id = TRUE;
-}
-
-static void
-parse_retry (SseParser  *self,
-             const char *s,
-             gsize       n)
-{
-  gsize i;
-
-  for (i = 0; i < n && self->retry_ok; i++)
-    {
-      guint d = (guchar) s[i] - '0';
-
-      if (d > 9 || self->retry_acc > (guint64) (G_MAXINT64 - d) / 10)
-        self->retry_ok = FALSE;
-      else
-        {
-          self->retry_acc = self->retry_acc * 10 + d;
-          self->retry_digits = TRUE;
-        }
-    }
-}
-
-static Field
-field_for_name (const char *name,
-                gsize       len)
-{
-  switch (len)
-    {
-    case 2:
-      if (memcmp (name, "id", 2) == 0)
-        return FIELD_ID;
-      break;
-    case 4:
-      if (memcmp (name, "data", 4) == 0)
-        return FIELD_DATA;
-      break;
-    case 5:
-      if (memcmp (name, "event", 5) == 0)
-        return FIELD_EVENT;
-      if (memcmp (name, "retry", 5) == 0)
-        return FIELD_RETRY;
-      break;
-    default:
-      break;
-    }
-  return FIELD_IGNORE;
-}
-
-/* A complete line, at the start of a line: the usual case, read straight
- * from the input without copying it anywhere but where it belongs. */
-static inline void
-process_line (SseParser  *self,
-              const char *s,
-              gsize       n,
-              gboolean    ascii)
-{
-  const char *end = s + n;
-  const char *v;
-  Field field;
-
-  if (n == 0)
-    {
-      dispatch (self);
-      return;
-    }
-
-  if (n >= 5 && memcmp (s, "data:", 5) == 0)
-    {
-      field = FIELD_DATA;
-      v = s + 5;
-    }
-  else if (*s == ':')
-    {
-      field = FIELD_COMMENT;
-      v = s + 1;
-    }
-  else
-    {
-      const char *colon = find_colon (s, end);
-
-      field = field_for_name (s, (colon != NULL ? colon : end) - s);
-      v = colon != NULL ? colon + 1 : end;
-    }
-
-  if (v < end && *v == ' ')
-    v++;
-  n = end - v;
-
-  switch (field)
-    {
-    case FIELD_DATA:
-      if (self->discarding)
-        break;
-      /* This line makes the line feed of the previous one part of the
-       * event; its own counts once another line follows. */
-      if (fits_with (self, held_bytes (self), n + (self->data.len > 0), FALSE))
-        {
-          Buf *b = &self->data;
-
-          self->data_ascii &= ascii;
-          buf_reserve (self, b, n + 1);
-          memcpy (b->data + b->len, v, n);
-          b->len += n;
-          b->data[b->len++] = '\n';
-          b->data[b->len] = '\0';
-        }
-      break;
-
-    case FIELD_EVENT:
-      if (self->discarding)
-        break;
-      buf_truncate (&self->type);
-      self->type_ascii = ascii;
-      if (fits_with (self, held_bytes (self), n, FALSE))
-        buf_append (self, &self->type, v, n);
-      break;
-
-    case FIELD_ID:
-      if (fits_with (self, held_bytes (self), n, FALSE))
-        set_id (self, v, n, ascii);
-      break;
-
-    case FIELD_RETRY:
-      self->retry_acc = 0;
-      self->retry_ok = TRUE;
-      self->retry_digits = FALSE;
-      parse_retry (self, v, n);
-      if (self->retry_ok && self->retry_digits)
-        set_retry (self, (gint64) self->retry_acc);
-      break;
-
-    case FIELD_COMMENT:
-      if (fits_with (self, held_bytes (self), n, TRUE))
-        emit_comment (self, v, n, ascii);
-      break;
-
-    case FIELD_IGNORE:
-    default:
-      break;
-    }
-
-  self->field = FIELD_IGNORE;
-}
-
-/* The slow path: a line that arrives in pieces. */
-
-static void
-begin_field (SseParser *self)
-{
-  Field field = field_for_name (self->name, self->name_len);
-
-  if (self->discarding && (field == FIELD_DATA || field == FIELD_EVENT))
-    field = FIELD_IGNORE;
-
-  switch (field)
-    {
-    case FIELD_EVENT:
-      buf_truncate (&self->type);
-      self->type_ascii = TRUE;    /* until a piece of it is not ASCII */
-      break;
-    case FIELD_ID:
-      buf_truncate (&self->value);
-      break;
-    case FIELD_RETRY:
-      self->retry_acc = 0;
-      self->retry_ok = TRUE;
-      self->retry_digits = FALSE;
-      break;
-    case FIELD_DATA:
-    case FIELD_COMMENT:
-    case FIELD_IGNORE:
-    default:
-      break;
-    }
-
-  self->field = field;
-}
-
-/* @ascii: no byte of the piece is >= 0x80 (FALSE when unknown). */
-static void
-append_value (SseParser  *self,
-              const char *s,
-              gsize       n,
-              gboolean    ascii)
-{
-  switch (self->field)
-    {
-    case FIELD_DATA:
-      self->data_ascii &= ascii;
-      if (fits (self, n))
-        buf_append (self, &self->data, s, n);
-      break;
-
-    case FIELD_EVENT:
-      self->type_ascii &= ascii;
-      if (fits (self, n))
-        buf_append (self, &self->type, s, n);
-      break;
-
-    case FIELD_ID:
-    case FIELD_COMMENT:
-      if (fits (self, n))
-        buf_append (self, &self->value, s, n);
-      break;
-
-    case FIELD_RETRY:
-      parse_retry (self, s, n);
-      break;
-
-    case FIELD_IGNORE:
-    default:
-      break;
-    }
-}
-
-static void
-end_line (SseParser *self)
-{
-  switch (self->field)
-    {
-    case FIELD_DATA:
-      /* The line feed only counts once another data line follows it. */
-      if (fits (self, 0))
-        buf_append (self, &self->data, "\n", 1);
-      break;
-
-    case FIELD_ID:
-      {
-        /* Out of the event's size before set_id() counts the id itself. */
-        Buf raw = self->value;
-
-        self->value = (Buf) { NULL, 0, 0 };
-        self->cap_total -= raw.cap;
-        set_id (self, raw.data ? raw.data : "", raw.len, FALSE);
-        g_free (raw.data);
-      }
-      break;
-
-    case FIELD_RETRY:
-      if (self->retry_ok && self->retry_digits)
-        set_retry (self, (gint64) self->retry_acc);
-      break;
-
-    case FIELD_COMMENT:
-      {
-        /* The value buffer is free again before a handler runs. */
-        Buf comment = self->value;
-
-        self->value = (Buf) { NULL, 0, 0 };
-        self->cap_total -= comment.cap;
-        self->field = FIELD_IGNORE;
-        self->line_state = LINE_START;
-        emit_comment (self, comment.data ? comment.data : "", comment.len, FALSE);
-        if (self->value.data == NULL && comment.cap <= KEEP_CAPACITY)
-          {
-            self->value = comment;
-            self->cap_total += comment.cap;
-            buf_truncate (&self->value);
-          }
-        else
-          g_free (comment.data);
-        return;
-      }
-
-    case FIELD_EVENT:
-    case FIELD_IGNORE:
-    default:
-      break;
-    }
-
-  self->field = FIELD_IGNORE;
-  self->line_state = LINE_START;
-}
-
-/* Processes @n bytes of one line. When @line_ends is TRUE, the line ends
- * after them (its terminator is not included); otherwise the line goes on in
- * a later feed. @ascii: none of the @n bytes is >= 0x80, as find_eol() saw
- * while it scanned them, so that a long data line fed in pieces needs no
- * second pass for its UTF-8 at dispatch. */
-static void
-process_segment (SseParser  *self,
-                 const char *s,
-                 gsize       n,
-                 gboolean    line_ends,
-                 gboolean    ascii)
-{
-  const char *end = s + n;
-
-  switch (self->line_state)
-    {
-    case LINE_START:
-      if (line_ends)
-        {
-          process_line (self, s, n, ascii);
-          return;
-        }
-      if (n == 0)
-        return;
-      if (*s == ':')
-        {
-          self->field = FIELD_COMMENT;
-          buf_truncate (&self->value);
-          self->line_state = AFTER_COLON;
-          s++;
-          goto after_colon;
-        }
-      self->line_state = IN_NAME;
-      self->name_len = 0;
-      G_GNUC_FALLTHROUGH;
-
-    case IN_NAME:
-      {
-        const char *colon = find_colon (s, end);
-        const char *name_end = colon != NULL ? colon : end;
-        gsize name_part = name_end - s;
-
-        if (self->name_len < sizeof self->name)
-          memcpy (self->name + self->name_len, s,
-                  MIN (name_part, sizeof self->name - self->name_len));
-        self->name_len += name_part;
-
-        if (colon == NULL && !line_ends)
-          return;
-
-        begin_field (self);
-        if (colon == NULL)
-          {
-            /* A line without a colon: the whole line is the name and the
-             * value is empty. */
-            end_line (self);
-            return;
-          }
-        s = colon + 1;
-        self->line_state = AFTER_COLON;
-      }
-      G_GNUC_FALLTHROUGH;
-
-    case AFTER_COLON:
-    after_colon:
-      if (s == end)
-        {
-          if (line_ends)
-            end_line (self);
-          return;
-        }
-      if (*s == ' ')
-        s++;
-      self->line_state = IN_VALUE;
-      G_GNUC_FALLTHROUGH;
-
-    case IN_VALUE:
-      if (s < end)
-        append_value (self, s, end - s, ascii);
-      if (line_ends)
-        end_line (self);
-      return;
-
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-/* Splits @data into lines. Returns FALSE if the parser was finished or
- * reset from a handler, in which case the rest of the input is dropped. */
-static gboolean
-process (SseParser  *self,
-         const char *data,
-         gsize       len)
-{
-  const char *p = data;
-  const char *end = data + len;
-  guint generation = self->generation;
-
-  if (len == 0)
-    return TRUE;
-
-  if (self->after_cr)
-    {
-      self->after_cr = FALSE;
-      if (*p == '\n')
-        p++;
-    }
-
-  while (p < end)
-    {
-      /* One pass over each byte, whatever the length of the lines. */
-      gboolean ascii;
-      const char *eol = find_eol (p, end, &ascii);
-
-      if (eol == end)
-        {
-          process_segment (self, p, end - p, FALSE, ascii);
-          break;
-        }
-
-      if (G_LIKELY (self->line_state == LINE_START))
-        process_line (self, p, eol - p, ascii);
-      else
-        process_segment (self, p, eol - p, TRUE, ascii);
-
-      if (G_UNLIKELY (self->generation != generation))
-        return FALSE;
-
-      p = eol + 1;
-      if (*eol == '\r')
-        {
-          if (p == end)
-            self->after_cr = TRUE;   /* the line has ended already */
-          else if (*p == '\n')
-            p++;
-        }
-    }
-
-  return TRUE;
-}
+static const SseDecoderSink signal_sink = {
+  .event = signal_event,
+  .comment = signal_comment,
+  .retry_changed = notify_retry,
+  .last_event_id_changed = notify_last_event_id,
+};
 
 /* GObject ---------------------------------------------------------------- */
 
@@ -1064,13 +138,8 @@ sse_parser_finalize (GObject *object)
 {
   SseParser *self = (SseParser *)object;
 
-  g_free (self->data.data);
-  g_free (self->type.data);
-  g_free (self->value.data);
-  g_free (self->pending_id.data);
-  g_free (self->last_event_id.data);
+  _sse_decoder_clear (&self->decoder);
   _sse_event_emitter_clear (&self->emitter);
-  g_clear_error (&self->error);
 
   G_OBJECT_CLASS (sse_parser_parent_class)->finalize (object);
 }
@@ -1086,15 +155,15 @@ sse_parser_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_LAST_EVENT_ID:
-      g_value_set_string (value, self->last_event_id.data);
+      g_value_set_string (value, _sse_decoder_get_last_event_id (&self->decoder));
       break;
 
     case PROP_RETRY:
-      g_value_set_int64 (value, self->retry);
+      g_value_set_int64 (value, _sse_decoder_get_retry (&self->decoder));
       break;
 
     case PROP_MAX_EVENT_SIZE:
-      g_value_set_uint64 (value, self->max_event_size);
+      g_value_set_uint64 (value, _sse_decoder_get_max_event_size (&self->decoder));
       break;
 
     default:
@@ -1249,12 +318,7 @@ sse_parser_class_init (SseParserClass *klass)
 static void
 sse_parser_init (SseParser *self)
 {
-  self->retry = -1;
-  self->block_retry = -1;
-  self->max_event_size = SSE_PARSER_DEFAULT_MAX_EVENT_SIZE;
-  self->data_ascii = TRUE;
-  self->type_ascii = TRUE;
-  set_last_event_id (self, "", 0);
+  _sse_decoder_init (&self->decoder, SSE_PARSER_DEFAULT_MAX_EVENT_SIZE, &signal_sink, self);
   _sse_event_emitter_init (&self->emitter);
 }
 
@@ -1306,81 +370,22 @@ sse_parser_feed (SseParser     *self,
                  gsize          len,
                  GError       **error)
 {
-  const char *p = (const char *) data;
-  guint generation;
+  gboolean ok;
 
   g_return_val_if_fail (SSE_IS_PARSER (self), FALSE);
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-  g_return_val_if_fail (!self->in_feed, FALSE);
+  g_return_val_if_fail (!_sse_decoder_is_feeding (&self->decoder), FALSE);
 
   if (len == 0)
     return TRUE;
 
+  /* A handler may drop the last reference to the parser. */
   g_object_ref (self);
-  self->in_feed = TRUE;
-  generation = self->generation;
-
-  /* The byte order mark, possibly split over feeds, only at the very start
-   * of the stream. */
-  while (self->bom_state < G_N_ELEMENTS (bom) && len > 0)
-    {
-      if (*p == bom[self->bom_state])
-        {
-          self->bom_state++;
-          p++;
-          len--;
-        }
-      else
-        {
-          /* Not a BOM after all: the bytes held back are ordinary input,
-           * the start of the first line (they hold no line end). */
-          guint held = self->bom_state;
-
-          self->bom_state = G_N_ELEMENTS (bom);
-          if (held > 0)
-            process_segment (self, bom, held, FALSE, FALSE);
-        }
-    }
-
-  if (len > 0 && self->generation == generation)
-    process (self, p, len);
-
-  self->in_feed = FALSE;
-
-  if (self->error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&self->error));
-      g_object_unref (self);
-      return FALSE;
-    }
-
+  ok = _sse_decoder_feed (&self->decoder, (const char *) data, len, error);
   g_object_unref (self);
-  return TRUE;
-}
 
-/* Forgets everything of the stream under way but the last event ID and the
- * retry time. */
-static void
-end_stream (SseParser *self)
-{
-  self->generation++;
-  self->bom_state = 0;
-  self->line_state = LINE_START;
-  self->field = FIELD_IGNORE;
-  self->name_len = 0;
-  self->after_cr = FALSE;
-  self->discarding = FALSE;
-  buf_trim (self, &self->data);
-  buf_trim (self, &self->type);
-  buf_trim (self, &self->value);
-  self->data_ascii = TRUE;
-  self->type_ascii = TRUE;
-  self->block_has_id = FALSE;
-  self->block_retry = -1;
-
-  /* An id whose block never ended was never committed. */
-  trim_pending_id (self);
+  return ok;
 }
 
 /**
@@ -1403,7 +408,7 @@ sse_parser_finish (SseParser *self)
 {
   g_return_if_fail (SSE_IS_PARSER (self));
 
-  end_stream (self);
+  _sse_decoder_finish (&self->decoder);
 }
 
 /**
@@ -1419,18 +424,19 @@ sse_parser_finish (SseParser *self)
 void
 sse_parser_reset (SseParser *self)
 {
+  gboolean had_id, had_retry;
+
   g_return_if_fail (SSE_IS_PARSER (self));
 
-  end_stream (self);
-  g_clear_error (&self->error);
+  had_id = *_sse_decoder_get_last_event_id (&self->decoder) != '\0';
+  had_retry = _sse_decoder_get_retry (&self->decoder) != -1;
+  _sse_decoder_reset (&self->decoder);
 
   g_object_freeze_notify (G_OBJECT (self));
-  sse_parser_set_last_event_id (self, "");
-  if (self->retry != -1)
-    {
-      self->retry = -1;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY]);
-    }
+  if (had_id)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
+  if (had_retry)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY]);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -1449,7 +455,7 @@ sse_parser_get_last_event_id (SseParser *self)
 {
   g_return_val_if_fail (SSE_IS_PARSER (self), NULL);
 
-  return self->last_event_id.data;
+  return _sse_decoder_get_last_event_id (&self->decoder);
 }
 
 /**
@@ -1468,28 +474,10 @@ void
 sse_parser_set_last_event_id (SseParser  *self,
                               const char *last_event_id)
 {
-  g_autofree char *valid = NULL;
-  gsize len;
-
   g_return_if_fail (SSE_IS_PARSER (self));
 
-  if (last_event_id == NULL)
-    last_event_id = "";
-  len = strlen (last_event_id);
-  if (!_sse_utf8_is_valid (last_event_id, len))
-    {
-      valid = _sse_utf8_make_valid (last_event_id, len, &len);
-      last_event_id = valid;
-    }
-
-  /* It seeds the last event ID buffer too. */
-  trim_pending_id (self);
-
-  if (len == self->last_event_id.len && memcmp (self->last_event_id.data, last_event_id, len) == 0)
-    return;
-
-  set_last_event_id (self, last_event_id, len);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
+  if (_sse_decoder_set_last_event_id (&self->decoder, last_event_id != NULL ? last_event_id : ""))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_ID]);
 }
 
 /**
@@ -1507,7 +495,7 @@ sse_parser_get_retry (SseParser *self)
 {
   g_return_val_if_fail (SSE_IS_PARSER (self), -1);
 
-  return self->retry;
+  return _sse_decoder_get_retry (&self->decoder);
 }
 
 /**
@@ -1525,7 +513,7 @@ sse_parser_get_max_event_size (SseParser *self)
 {
   g_return_val_if_fail (SSE_IS_PARSER (self), 0);
 
-  return self->max_event_size;
+  return _sse_decoder_get_max_event_size (&self->decoder);
 }
 
 /**
@@ -1544,10 +532,10 @@ sse_parser_set_max_event_size (SseParser *self,
 {
   g_return_if_fail (SSE_IS_PARSER (self));
 
-  if (self->max_event_size == max_event_size)
+  if (_sse_decoder_get_max_event_size (&self->decoder) == max_event_size)
     return;
 
-  self->max_event_size = max_event_size;
+  _sse_decoder_set_max_event_size (&self->decoder, max_event_size);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_EVENT_SIZE]);
 }
 
@@ -1558,8 +546,10 @@ _sse_parser_set_sink (SseParser           *self,
 {
   g_return_if_fail (SSE_IS_PARSER (self));
 
-  self->sink = sink;
-  self->sink_data = user_data;
+  if (sink != NULL)
+    _sse_decoder_set_sink (&self->decoder, sink, user_data);
+  else
+    _sse_decoder_set_sink (&self->decoder, &signal_sink, self);
 }
 
 gsize
@@ -1567,6 +557,6 @@ _sse_parser_get_memory_held (SseParser *self)
 {
   g_return_val_if_fail (SSE_IS_PARSER (self), 0);
 
-  return self->cap_total + self->last_event_id.cap +
+  return _sse_decoder_get_memory_held (&self->decoder) +
          _sse_event_emitter_get_capacity (&self->emitter);
 }
