@@ -78,23 +78,17 @@ _sse_event_emitter_clear (SseEventEmitter *emitter)
 }
 
 /* The quark of @type (@len bytes, no NUL needed), or 0 when nobody
- * interned it, which no detailed handler can want then. */
-static GQuark
-event_detail (SseEventEmitter *emitter,
-              const char      *type,
-              gsize            len)
+ * interned it, which no detailed handler can want then: a type that differs
+ * from the last one that had a quark. */
+static GQuark G_GNUC_NO_INLINE
+lookup_detail (SseEventEmitter *emitter,
+               const char      *type,
+               gsize            len)
 {
   char stack[128];
   g_autofree char *heap = NULL;
   const char *name;
   GQuark quark;
-
-  if (len == 0)
-    return message_quark;
-
-  if (emitter->detail_name != NULL && emitter->detail_len == len &&
-      memcmp (emitter->detail_name, type, len) == 0)
-    return emitter->detail_quark;
 
   /* g_quark_try_string(), never g_quark_from_string(): see the header. */
   if (len < sizeof stack)
@@ -115,6 +109,21 @@ event_detail (SseEventEmitter *emitter,
       emitter->detail_quark = quark;
     }
   return quark;
+}
+
+static inline GQuark
+event_detail (SseEventEmitter *emitter,
+              const char      *type,
+              gsize            len)
+{
+  if (len == 0)
+    return message_quark;
+
+  if (emitter->detail_name != NULL && emitter->detail_len == len &&
+      memcmp (emitter->detail_name, type, len) == 0)
+    return emitter->detail_quark;
+
+  return lookup_detail (emitter, type, len);
 }
 
 void
