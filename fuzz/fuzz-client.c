@@ -113,6 +113,7 @@
 #include "sse-event-source-private.h"
 #include "fuzz-common.h"
 #include "fuzz-events.h"
+#include "test-network-monitor.h"
 
 #define HEADER_LEN 5
 #define SEPARATOR "@@NEXT@@"
@@ -152,88 +153,6 @@ static const char seed_id_invalid[] = "\xff\xfeseed\xc3";
 static const char request_body[] = "{\"stream\":true}";
 
 typedef struct _Run Run;
-
-/* A network monitor that always says the network is there, so that every
- * failed attempt counts (the machine's own may say otherwise). */
-#define FUZZ_TYPE_NETWORK_MONITOR (fuzz_network_monitor_get_type ())
-G_DECLARE_FINAL_TYPE (FuzzNetworkMonitor, fuzz_network_monitor, FUZZ, NETWORK_MONITOR, GObject)
-
-struct _FuzzNetworkMonitor
-{
-  GObject parent_instance;
-};
-
-enum {
-  MONITOR_PROP_0,
-  MONITOR_PROP_NETWORK_AVAILABLE,
-  MONITOR_PROP_NETWORK_METERED,
-  MONITOR_PROP_CONNECTIVITY,
-};
-
-static gboolean
-fuzz_network_monitor_initable_init (GInitable     *initable,
-                                    GCancellable  *cancellable,
-                                    GError       **error)
-{
-  return TRUE;
-}
-
-static void
-fuzz_network_monitor_initable_iface_init (GInitableIface *iface)
-{
-  iface->init = fuzz_network_monitor_initable_init;
-}
-
-static void
-fuzz_network_monitor_iface_init (GNetworkMonitorInterface *iface)
-{
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (FuzzNetworkMonitor, fuzz_network_monitor, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
-                                                      fuzz_network_monitor_initable_iface_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR,
-                                                      fuzz_network_monitor_iface_init))
-
-static void
-fuzz_network_monitor_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case MONITOR_PROP_NETWORK_AVAILABLE:
-      g_value_set_boolean (value, TRUE);
-      break;
-    case MONITOR_PROP_NETWORK_METERED:
-      g_value_set_boolean (value, FALSE);
-      break;
-    case MONITOR_PROP_CONNECTIVITY:
-      g_value_set_enum (value, G_NETWORK_CONNECTIVITY_FULL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-fuzz_network_monitor_class_init (FuzzNetworkMonitorClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->get_property = fuzz_network_monitor_get_property;
-  g_object_class_override_property (object_class, MONITOR_PROP_NETWORK_AVAILABLE,
-                                    "network-available");
-  g_object_class_override_property (object_class, MONITOR_PROP_NETWORK_METERED,
-                                    "network-metered");
-  g_object_class_override_property (object_class, MONITOR_PROP_CONNECTIVITY, "connectivity");
-}
-
-static void
-fuzz_network_monitor_init (FuzzNetworkMonitor *self)
-{
-}
 
 /* What lives as long as the process -------------------------------------- */
 
@@ -1477,7 +1396,9 @@ LLVMFuzzerInitialize (int    *argc,
   g_setenv ("GIO_USE_TLS", "dummy", FALSE);
   fuzz.trace = g_getenv ("FUZZ_CLIENT_TRACE") != NULL;
   fuzz.context = g_main_context_default ();
-  fuzz.monitor = g_object_new (FUZZ_TYPE_NETWORK_MONITOR, NULL);
+  /* A network that is always there, so that every failed attempt counts
+   * (the machine's own monitor may say otherwise). */
+  fuzz.monitor = g_object_new (TEST_TYPE_NETWORK_MONITOR, NULL);
   make_server ();
 
   /* GLib and libsoup open some descriptors once and keep them (the GLib
