@@ -10,9 +10,12 @@
 G_BEGIN_DECLS
 
 /* The pieces of an event as a parser dispatches them. Every string is valid
- * UTF-8 already (the parser repaired it) and needs no NUL terminator.
- * @event_type_len 0 means "message"; @id NULL means the event's block had no
- * id field; @origin, when not NULL, is a GRefString that the event acquires. */
+ * UTF-8 already (the parser repaired it). Only @event_type must be a C
+ * string, NUL-terminated and without NUL inside, when @event_type_len is
+ * not 0 (the event emitter looks its quark up in place); the others need no
+ * terminator. @event_type_len 0 means "message"; @id NULL means the event's
+ * block had no id field; @origin, when not NULL, is a GRefString that the
+ * event acquires. */
 typedef struct {
   const char *event_type;
   gsize       event_type_len;

@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include <string.h>
+
 #include <glib-object.h>
 
 #include "sse-event-private.h"
@@ -59,14 +61,57 @@ typedef struct {
 void  _sse_event_emitter_init         (SseEventEmitter      *emitter);
 void  _sse_event_emitter_clear        (SseEventEmitter      *emitter);
 
+/* For _sse_event_emitter_emit() only: the quark of "message", and the
+ * cache of the last type that had a quark. */
+extern GQuark _sse_event_emitter_message_quark;
+void  _sse_event_emitter_cache_detail (SseEventEmitter      *emitter,
+                                       const char           *type,
+                                       gsize                 len,
+                                       GQuark                quark);
+
 /* Emits @signal_id of @instance (a detailed signal with one SseEvent
- * argument) with an event made of @fields, detailed by its type. @fields is
- * copied into the event before any handler runs. @emitter belongs to
- * @instance, which must stay alive until this returns. */
-void  _sse_event_emitter_emit         (SseEventEmitter      *emitter,
-                                       gpointer              instance,
-                                       guint                 signal_id,
-                                       const SseEventFields *fields);
+ * argument) with an event made of @fields, detailed by its type (a C
+ * string: see SseEventFields). @fields is copied into the event before any
+ * handler runs. @emitter belongs to @instance, which must stay alive until
+ * this returns.
+ *
+ * Inline: it runs once per event, and its callers' frames are the place
+ * for its few instructions. */
+static inline void
+_sse_event_emitter_emit (SseEventEmitter      *emitter,
+                         gpointer              instance,
+                         guint                 signal_id,
+                         const SseEventFields *fields)
+{
+  gsize len = fields->event_type_len;
+  GQuark detail;
+  SseEvent *event;
+
+  if (len == 0)
+    detail = _sse_event_emitter_message_quark;
+  else if (emitter->detail_name != NULL && emitter->detail_len == len &&
+           memcmp (emitter->detail_name, fields->event_type, len) == 0)
+    detail = emitter->detail_quark;
+  else
+    {
+      /* g_quark_try_string(), never g_quark_from_string(): see above. */
+      detail = g_quark_try_string (fields->event_type);
+      if (detail != 0)
+        _sse_event_emitter_cache_detail (emitter, fields->event_type, len, detail);
+    }
+
+  /* No check for handlers first: g_signal_emit() does that itself, and a
+   * recycled event costs next to nothing to build. */
+  event = _sse_event_recycle (g_steal_pointer (&emitter->spare), fields);
+  g_signal_emit (instance, signal_id, detail, event);
+
+  /* A nested emission (from a handler that ran the main loop, say) may
+   * have left a spare already: keep one. */
+  if (emitter->spare == NULL)
+    emitter->spare = _sse_event_keep_spare (event);
+  else
+    sse_event_unref (event);
+}
 
 /* The bytes of storage the spare event holds (0 when there is none), for
  * the owner's memory accounting. */

@@ -5,8 +5,6 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "sse-signal-private.h"
 
 void
@@ -49,7 +47,7 @@ _sse_marshal_VOID__BOXED_BORROWEDv (GClosure *closure,
 
 /* "message", the type of events without one: a static string, interned
  * once (interning it leaks nothing). */
-static GQuark message_quark;
+GQuark _sse_event_emitter_message_quark;
 
 void
 _sse_event_emitter_init (SseEventEmitter *emitter)
@@ -58,7 +56,7 @@ _sse_event_emitter_init (SseEventEmitter *emitter)
 
   if (g_once_init_enter (&once))
     {
-      message_quark = g_quark_from_static_string ("message");
+      _sse_event_emitter_message_quark = g_quark_from_static_string ("message");
       g_once_init_leave (&once, 1);
     }
 
@@ -77,75 +75,16 @@ _sse_event_emitter_clear (SseEventEmitter *emitter)
   emitter->detail_quark = 0;
 }
 
-/* The quark of @type (@len bytes, no NUL needed), or 0 when nobody
- * interned it, which no detailed handler can want then: a type that differs
- * from the last one that had a quark. */
-static GQuark G_GNUC_NO_INLINE
-lookup_detail (SseEventEmitter *emitter,
-               const char      *type,
-               gsize            len)
-{
-  char stack[128];
-  g_autofree char *heap = NULL;
-  const char *name;
-  GQuark quark;
-
-  /* g_quark_try_string(), never g_quark_from_string(): see the header. */
-  if (len < sizeof stack)
-    {
-      memcpy (stack, type, len);
-      stack[len] = '\0';
-      name = stack;
-    }
-  else
-    name = heap = g_strndup (type, len);
-
-  quark = g_quark_try_string (name);
-  if (quark != 0)
-    {
-      g_free (emitter->detail_name);
-      emitter->detail_name = heap != NULL ? g_steal_pointer (&heap) : g_strndup (type, len);
-      emitter->detail_len = len;
-      emitter->detail_quark = quark;
-    }
-  return quark;
-}
-
-static inline GQuark
-event_detail (SseEventEmitter *emitter,
-              const char      *type,
-              gsize            len)
-{
-  if (len == 0)
-    return message_quark;
-
-  if (emitter->detail_name != NULL && emitter->detail_len == len &&
-      memcmp (emitter->detail_name, type, len) == 0)
-    return emitter->detail_quark;
-
-  return lookup_detail (emitter, type, len);
-}
-
 void
-_sse_event_emitter_emit (SseEventEmitter      *emitter,
-                         gpointer              instance,
-                         guint                 signal_id,
-                         const SseEventFields *fields)
+_sse_event_emitter_cache_detail (SseEventEmitter *emitter,
+                                 const char      *type,
+                                 gsize            len,
+                                 GQuark           quark)
 {
-  GQuark detail = event_detail (emitter, fields->event_type, fields->event_type_len);
-  SseEvent *event;
-
-  /* No check for handlers first: g_signal_emit() does that itself, and a
-   * recycled event costs next to nothing to build. */
-  event = _sse_event_recycle (g_steal_pointer (&emitter->spare), fields);
-  g_signal_emit (instance, signal_id, detail, event);
-
-  /* A nested emission (from a handler that ran the main loop, say) may
-   * have left a spare already: keep one. */
-  if (emitter->spare == NULL)
-    emitter->spare = _sse_event_keep_spare (event);
-  else
-    sse_event_unref (event);
+  g_free (emitter->detail_name);
+  emitter->detail_name = g_strndup (type, len);
+  emitter->detail_len = len;
+  emitter->detail_quark = quark;
 }
 
 gsize
