@@ -14,6 +14,7 @@
 #include "sse-parser.h"
 #include "sse-reconnect-private.h"
 #include "sse-request-private.h"
+#include "sse-signal-private.h"
 
 G_BEGIN_DECLS
 
@@ -60,10 +61,7 @@ struct _SseEventSource
   gboolean             network_available;
 
   /* Cache for the detail of the "event" signal */
-  SseEvent            *spare_event;   /* recycled for the next event */
-  char                *detail_name;
-  gsize                detail_len;
-  GQuark               detail_quark;
+  SseEventEmitter      emitter;
 };
 
 typedef enum {

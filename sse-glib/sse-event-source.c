@@ -83,7 +83,6 @@
 
 GParamSpec *_sse_event_source_properties[N_PROPS];
 guint _sse_event_source_signals[N_SIGNALS];
-static GQuark message_quark;
 
 G_DEFINE_FINAL_TYPE (SseEventSource, sse_event_source, G_TYPE_OBJECT)
 
@@ -123,45 +122,6 @@ _sse_event_source_sync_last_event_id (SseEventSource *self,
   g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_LAST_EVENT_ID]);
 }
 
-static GQuark
-event_detail (SseEventSource *self,
-              const char     *type,
-              gsize           len)
-{
-  char stack[128];
-  g_autofree char *heap = NULL;
-  const char *name;
-  GQuark quark;
-
-  if (self->detail_name != NULL && self->detail_len == len &&
-      memcmp (self->detail_name, type, len) == 0)
-    return self->detail_quark;
-
-  /* g_quark_try_string(), never g_quark_from_string(): the server picks
-   * event names, and interning each one would leak memory it controls. A
-   * handler connected for "event::foo" has interned "foo" already. */
-  if (len < sizeof stack)
-    {
-      memcpy (stack, type, len);
-      stack[len] = '\0';
-      name = stack;
-    }
-  else
-    name = heap = g_strndup (type, len);
-
-  quark = g_quark_try_string (name);
-  if (quark != 0)
-    {
-      g_free (self->detail_name);
-      self->detail_name = g_steal_pointer (&heap);
-      if (self->detail_name == NULL)
-        self->detail_name = g_strndup (type, len);
-      self->detail_len = len;
-      self->detail_quark = quark;
-    }
-  return quark;
-}
-
 /* The parser's sink ------------------------------------------------------
  *
  * The parser is fed only by the current attempt's reader, which holds a
@@ -176,30 +136,17 @@ sink_event (gpointer              user_data,
   SseEventSource *self = user_data;   /* no checked cast: once per event */
   SseAttempt *attempt = self->attempt;
   SseEventFields with_origin;
-  SseEvent *event;
-  GQuark detail;
 
   _sse_event_source_sync_last_event_id (self, fields->last_event_id, fields->last_event_id_len);
   if (!_sse_attempt_still_wanted (attempt))
     return;
 
-  if (fields->event_type_len == 0)
-    detail = message_quark;
-  else
-    detail = event_detail (self, fields->event_type, fields->event_type_len);
-
-  /* No check for handlers first: g_signal_emit() does that itself, and
-   * with the recycled event there is nothing to save by skipping it. */
   attempt->progress = TRUE;
   with_origin = *fields;
   with_origin.origin = attempt->origin;
-  event = _sse_event_recycle (g_steal_pointer (&self->spare_event), &with_origin);
-  g_signal_emit (self, _sse_event_source_signals[SIGNAL_EVENT], detail, event);
-
-  if (_sse_attempt_still_wanted (attempt) && self->spare_event == NULL)
-    self->spare_event = _sse_event_keep_spare (event);
-  else
-    sse_event_unref (event);
+  /* The handlers may let the source go: the attempt says so. */
+  _sse_event_emitter_emit (&self->emitter, self, _sse_event_source_signals[SIGNAL_EVENT],
+                           &with_origin, (gpointer const *) &attempt->source);
 }
 
 static void
@@ -317,8 +264,7 @@ sse_event_source_finalize (GObject *object)
   g_clear_object (&self->last_response);
   g_clear_pointer (&self->last_response_body, g_bytes_unref);
   g_string_free (self->last_event_id, TRUE);
-  g_clear_pointer (&self->detail_name, g_free);
-  g_clear_pointer (&self->spare_event, sse_event_unref);
+  _sse_event_emitter_clear (&self->emitter);
   g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (sse_event_source_parent_class)->finalize (object);
@@ -859,7 +805,6 @@ sse_event_source_class_init (SseEventSourceClass *klass)
                               g_cclosure_marshal_VOID__OBJECTv);
 
   /* A static string: interning it leaks nothing. */
-  message_quark = g_quark_from_static_string ("message");
 }
 
 static void
@@ -867,6 +812,7 @@ sse_event_source_init (SseEventSource *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->parser = sse_parser_new ();
+  _sse_event_emitter_init (&self->emitter);
   _sse_parser_set_sink (self->parser, &parser_sink, self);
   self->status = SSE_STATUS_CLOSED;
   self->last_event_id = g_string_new (NULL);
@@ -1428,76 +1374,6 @@ sse_event_source_set_retry_on_server_error (SseEventSource *self,
 }
 
 /**
- * sse_event_source_get_request_body:
- * @self: an event source
- *
- * Gets the body sent with every request, as given to
- * [method@Sse.EventSource.set_request_body].
- *
- * Returns: (transfer none) (nullable): the request body, or %NULL
- *
- * Since: 1.0
- */
-GBytes *
-sse_event_source_get_request_body (SseEventSource *self)
-{
-  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
-
-  return self->request.body;
-}
-
-/**
- * sse_event_source_get_request_content_type:
- * @self: an event source
- *
- * Gets the content type of the request body, as given to
- * [method@Sse.EventSource.set_request_body] or found in the template
- * message.
- *
- * Returns: (nullable): the content type, or %NULL
- *
- * Since: 1.0
- */
-const char *
-sse_event_source_get_request_content_type (SseEventSource *self)
-{
-  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
-
-  return self->request.body_content_type;
-}
-
-/**
- * sse_event_source_set_request_body:
- * @self: an event source
- * @content_type: (nullable): the MIME type of @body, or %NULL to keep the
- *   one of the template message
- * @body: (nullable): the request body, or %NULL for none
- *
- * Sets the body sent with every request: on every reconnection, after
- * every redirect that keeps the method (307 and 308; the others turn a
- * POST into a GET without a body, as browsers do), and when libsoup
- * restarts a request to authenticate. It is kept as @body, so it is the
- * same every time.
- *
- * This is the only way to send a body: libsoup 3 cannot give back the body
- * of the message given to [ctor@Sse.EventSource.new_for_message], and a
- * body stream would be used up by the first request. It applies from the
- * next attempt on.
- *
- * Since: 1.0
- */
-void
-sse_event_source_set_request_body (SseEventSource *self,
-                                   const char     *content_type,
-                                   GBytes         *body)
-{
-  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
-  g_return_if_fail (content_type == NULL || strchr (content_type, '/') != NULL);
-
-  _sse_request_set_body (&self->request, content_type, body);
-}
-
-/**
  * sse_event_source_get_reconnect_mode:
  * @self: an event source
  *
@@ -1537,59 +1413,6 @@ sse_event_source_set_reconnect_mode (SseEventSource   *self,
 
   self->reconnect_mode = mode;
   g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_RECONNECT_MODE]);
-}
-
-/**
- * sse_event_source_get_last_response:
- * @self: an event source
- *
- * Gets the message of the last answer the source received: its status,
- * reason phrase and response headers (the request of the last redirect,
- * when it followed redirects). From [signal@Sse.EventSource::error], this
- * is the answer that failed the attempt: a `401` or a `429`, say, with
- * its `WWW-Authenticate` or `Retry-After` header.
- *
- * It is valid from the answer (before `error` or the change to
- * %SSE_STATUS_OPEN) until the next attempt starts, and %NULL before the
- * first answer and for an attempt that got none (a network error).
- *
- * Returns: (transfer none) (nullable): the last answer
- *
- * Since: 1.0
- */
-SoupMessage *
-sse_event_source_get_last_response (SseEventSource *self)
-{
-  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
-
-  return self->last_response;
-}
-
-/**
- * sse_event_source_get_last_response_body:
- * @self: an event source
- *
- * Gets the body of the last answer, when it was refused (any status but
- * `200 OK`, or a content type that is not `text/event-stream`): an API's
- * explanation of why, often JSON such as
- * `{"error": {"message": "Invalid API key"}}`. At most the first 64 KiB
- * are kept, read for at most 3 seconds after the headers, so that a server
- * that never finishes its answer cannot hold the source.
- *
- * It is valid from [signal@Sse.EventSource::error] of that attempt until
- * the next attempt starts; %NULL for an answer that opened a stream, and
- * when there was no answer.
- *
- * Returns: (transfer none) (nullable): the body of the refused answer
- *
- * Since: 1.0
- */
-GBytes *
-sse_event_source_get_last_response_body (SseEventSource *self)
-{
-  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
-
-  return self->last_response_body;
 }
 
 /**

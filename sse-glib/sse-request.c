@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sse-error.h"
+#include "sse-event-source-private.h"
 #include "sse-http-private.h"
 #include "sse-request-private.h"
 
@@ -319,4 +320,133 @@ _sse_request_chain_redirect (SseRequestChain  *chain,
 
   return _sse_request_new_message (request, chain->method, target, chain->headers, FALSE,
                                    chain->body, NULL);
+}
+
+/* The request API of SseEventSource ---------------------------------------
+ *
+ * What the source sends, and what it got back, beside the rules above; the
+ * rest of the class is in sse-event-source.c. */
+
+/**
+ * sse_event_source_get_request_body:
+ * @self: an event source
+ *
+ * Gets the body sent with every request, as given to
+ * [method@Sse.EventSource.set_request_body].
+ *
+ * Returns: (transfer none) (nullable): the request body, or %NULL
+ *
+ * Since: 1.0
+ */
+GBytes *
+sse_event_source_get_request_body (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
+
+  return self->request.body;
+}
+
+/**
+ * sse_event_source_get_request_content_type:
+ * @self: an event source
+ *
+ * Gets the content type of the request body, as given to
+ * [method@Sse.EventSource.set_request_body] or found in the template
+ * message.
+ *
+ * Returns: (nullable): the content type, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+sse_event_source_get_request_content_type (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
+
+  return self->request.body_content_type;
+}
+
+/**
+ * sse_event_source_set_request_body:
+ * @self: an event source
+ * @content_type: (nullable): the MIME type of @body, or %NULL to keep the
+ *   one of the template message
+ * @body: (nullable): the request body, or %NULL for none
+ *
+ * Sets the body sent with every request of the template: on every
+ * attempt that sends it (see [property@Sse.EventSource:reconnect-mode]),
+ * after every redirect that keeps the method (307 and 308; the others turn
+ * a POST into a GET without a body, as browsers do), and when libsoup
+ * restarts a request to authenticate. It is kept as @body, so it is the
+ * same every time.
+ *
+ * A body set on the message given to [ctor@Sse.EventSource.new_for_message]
+ * is sent too, but only once: libsoup 3 cannot give it back, so a request
+ * that must be sent again needs its body given here. It applies from the
+ * next attempt on.
+ *
+ * Since: 1.0
+ */
+void
+sse_event_source_set_request_body (SseEventSource *self,
+                                   const char     *content_type,
+                                   GBytes         *body)
+{
+  g_return_if_fail (SSE_IS_EVENT_SOURCE (self));
+  g_return_if_fail (content_type == NULL || strchr (content_type, '/') != NULL);
+
+  _sse_request_set_body (&self->request, content_type, body);
+}
+
+/**
+ * sse_event_source_get_last_response:
+ * @self: an event source
+ *
+ * Gets the message of the last answer the source received: its status,
+ * reason phrase and response headers (the request of the last redirect,
+ * when it followed redirects). From [signal@Sse.EventSource::error], this
+ * is the answer that failed the attempt: a `401` or a `429`, say, with
+ * its `WWW-Authenticate` or `Retry-After` header.
+ *
+ * It is valid from the answer (before `error` or the change to
+ * %SSE_STATUS_OPEN) until the next attempt starts, and %NULL before the
+ * first answer and for an attempt that got none (a network error).
+ *
+ * Returns: (transfer none) (nullable): the last answer
+ *
+ * Since: 1.0
+ */
+SoupMessage *
+sse_event_source_get_last_response (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
+
+  return self->last_response;
+}
+
+/**
+ * sse_event_source_get_last_response_body:
+ * @self: an event source
+ *
+ * Gets the body of the last answer, when it was refused (any status but
+ * `200 OK`, or a content type that is not `text/event-stream`): an API's
+ * explanation of why, often JSON such as
+ * `{"error": {"message": "Invalid API key"}}`. At most the first 64 KiB
+ * are kept, read for at most 3 seconds after the headers, so that a server
+ * that never finishes its answer cannot hold the source.
+ *
+ * It is valid from [signal@Sse.EventSource::error] of that attempt until
+ * the next attempt starts; %NULL for an answer that opened a stream, and
+ * when there was no answer.
+ *
+ * Returns: (transfer none) (nullable): the body of the refused answer
+ *
+ * Since: 1.0
+ */
+GBytes *
+sse_event_source_get_last_response_body (SseEventSource *self)
+{
+  g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
+
+  return self->last_response_body;
 }

@@ -72,8 +72,12 @@ void  _sse_event_emitter_cache_detail (SseEventEmitter      *emitter,
 /* Emits @signal_id of @instance (a detailed signal with one SseEvent
  * argument) with an event made of @fields, detailed by its type (a C
  * string: see SseEventFields). @fields is copied into the event before any
- * handler runs. @emitter belongs to @instance, which must stay alive until
- * this returns.
+ * handler runs. @emitter belongs to @instance.
+ *
+ * When the caller holds no reference on @instance (so that a handler may
+ * let it go), @alive points to a pointer, kept outside @instance, that is
+ * cleared when that happens: then neither @instance nor @emitter is touched
+ * after the emission. NULL when the caller keeps @instance alive.
  *
  * Inline: it runs once per event, and its callers' frames are the place
  * for its few instructions. */
@@ -81,7 +85,8 @@ static inline void
 _sse_event_emitter_emit (SseEventEmitter      *emitter,
                          gpointer              instance,
                          guint                 signal_id,
-                         const SseEventFields *fields)
+                         const SseEventFields *fields,
+                         gpointer const       *alive)
 {
   gsize len = fields->event_type_len;
   GQuark detail;
@@ -107,7 +112,9 @@ _sse_event_emitter_emit (SseEventEmitter      *emitter,
 
   /* A nested emission (from a handler that ran the main loop, say) may
    * have left a spare already: keep one. */
-  if (emitter->spare == NULL)
+  if (alive != NULL && *alive == NULL)
+    sse_event_unref (event);
+  else if (emitter->spare == NULL)
     emitter->spare = _sse_event_keep_spare (event);
   else
     sse_event_unref (event);
