@@ -7,6 +7,7 @@
 
 #include "sse-connect-private.h"
 #include "sse-event-source-private.h"
+#include "sse-parser-private.h"
 #include "sse-stream-reader-private.h"
 
 G_BEGIN_DECLS
@@ -49,5 +50,13 @@ void  _sse_attempt_start  (SseEventSource *self,
 /* Stops the current attempt, if any, and the wait for the next one, without
  * a signal. */
 void  _sse_attempt_cancel (SseEventSource *self);
+
+/* The sink of the source's parser: events, comments and retry times of the
+ * current attempt, emitted as the source's signals. */
+extern const SseParserSink _sse_attempt_parser_sink;
+
+/* Starts and stops watching the network monitor: from open() to close(). */
+void  _sse_attempt_watch_network   (SseEventSource *self);
+void  _sse_attempt_unwatch_network (SseEventSource *self);
 
 G_END_DECLS

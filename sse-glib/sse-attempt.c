@@ -92,6 +92,109 @@ detach_attempt (SseEventSource *self)
   attempt_unref (attempt);
 }
 
+/* The parser's sink ------------------------------------------------------
+ *
+ * The parser is fed only by the current attempt's reader, which holds a
+ * reference on the attempt (and so on the parser) during the feed; when a
+ * handler detaches the attempt, the parser is finished and the feed stops
+ * at once. */
+
+static void
+sink_event (gpointer              user_data,
+            const SseEventFields *fields)
+{
+  SseEventSource *self = user_data;   /* no checked cast: once per event */
+  SseAttempt *attempt = self->attempt;
+  SseEventFields with_origin;
+  SseEvent *event;
+
+  _sse_event_source_sync_last_event_id (self, fields->last_event_id, fields->last_event_id_len);
+  if (!_sse_attempt_still_wanted (attempt))
+    return;
+
+  attempt->progress = TRUE;
+  with_origin = *fields;
+  with_origin.origin = attempt->origin;
+  /* The handlers may let the source go: the attempt says so. */
+  if (!self->queue.active)
+    {
+      _sse_event_emitter_emit (&self->emitter, self, _sse_event_source_signals[SIGNAL_EVENT],
+                               &with_origin, (gpointer const *) &attempt->source, NULL);
+      return;
+    }
+
+  _sse_event_emitter_emit (&self->emitter, self, _sse_event_source_signals[SIGNAL_EVENT],
+                           &with_origin, (gpointer const *) &attempt->source, &event);
+  if (event != NULL)
+    _sse_event_queue_push (self, event);
+}
+
+static void
+sink_comment (gpointer    user_data,
+              const char *text,
+              gsize       len)
+{
+  SseEventSource *self = user_data;
+
+  if (_sse_signal_has_handler (self, _sse_event_source_signals[SIGNAL_COMMENT], 0))
+    {
+      g_autofree char *copy = g_strndup (text, len);
+
+      g_signal_emit (self, _sse_event_source_signals[SIGNAL_COMMENT], 0, copy);
+    }
+}
+
+static void
+sink_retry (gpointer user_data,
+            gint64   retry)
+{
+  SseEventSource *self = user_data;
+
+  sse_event_source_set_reconnection_time (self, (guint) MIN (retry, (gint64) G_MAXUINT));
+}
+
+const SseParserSink _sse_attempt_parser_sink = {
+  sink_event,
+  sink_comment,
+  sink_retry,
+};
+
+/* Network awareness ------------------------------------------------------ */
+
+static void
+network_changed (gpointer user_data,
+                 gboolean available)
+{
+  SseEventSource *self = user_data;
+  gboolean was_available = self->network_available;
+
+  self->network_available = available;
+  if (available && !was_available && self->status == SSE_STATUS_RECONNECTING)
+    {
+      g_debug ("The network is back: reconnecting to %s at once", self->request.url);
+      _sse_attempt_start (self, FALSE);
+    }
+}
+
+void
+_sse_attempt_watch_network (SseEventSource *self)
+{
+  if (self->watch != NULL)
+    return;
+
+  if (self->monitor == NULL)
+    self->monitor = g_object_ref (g_network_monitor_get_default ());
+
+  self->network_available = g_network_monitor_get_network_available (self->monitor);
+  self->watch = _sse_network_watch_new (self->monitor, self->context, network_changed, self);
+}
+
+void
+_sse_attempt_unwatch_network (SseEventSource *self)
+{
+  g_clear_pointer (&self->watch, _sse_network_watch_free);
+}
+
 /* The end of an attempt -------------------------------------------------- */
 
 static guint
@@ -144,6 +247,8 @@ attempt_ended (SseEventSource *self,
 
   if (fatal)
     {
+      if (error != NULL)
+        _sse_event_queue_failed (&self->queue, error);
       sse_event_source_close (self);
       return;
     }
@@ -155,6 +260,8 @@ attempt_ended (SseEventSource *self,
   if (request == SSE_RECONNECT_CLOSE)
     {
       g_debug ("Not reconnecting to %s, as “reconnect-mode” says", self->request.url);
+      if (error != NULL)
+        _sse_event_queue_failed (&self->queue, error);
       sse_event_source_close (self);
       return;
     }
@@ -191,7 +298,10 @@ attempt_ended (SseEventSource *self,
       g_debug ("%s", too_many->message);
       _sse_event_source_emit_error (self, too_many);
       if (_sse_attempt_still_wanted (attempt))
-        sse_event_source_close (self);
+        {
+          _sse_event_queue_failed (&self->queue, too_many);
+          sse_event_source_close (self);
+        }
       return;
     }
 
@@ -347,6 +457,8 @@ on_connected (gpointer                user_data,
                                             soup_message_get_http_version (result->msg) !=
                                               SOUP_HTTP_2_0,
                                             self->read_timeout, &reader_funcs, attempt);
+  if (_sse_event_queue_is_full (&self->queue))
+    _sse_stream_reader_pause (attempt->reader);
   _sse_event_source_set_status (self, SSE_STATUS_OPEN);
   if (_sse_attempt_still_wanted (attempt))
     _sse_stream_reader_start (attempt->reader);
@@ -402,7 +514,7 @@ _sse_attempt_start (SseEventSource *self,
           if (!_sse_attempt_still_wanted (attempt))
             return;
         }
-      _sse_event_source_watch_network (self);
+      _sse_attempt_watch_network (self);
       self->next_request = SSE_RECONNECT_TEMPLATE;
     }
 

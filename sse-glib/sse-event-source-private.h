@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "sse-event-private.h"
+#include "sse-event-queue-private.h"
 #include "sse-event-source.h"
 #include "sse-network-watch-private.h"
 #include "sse-parser.h"
@@ -62,6 +63,9 @@ struct _SseEventSource
 
   /* Cache for the detail of the "event" signal */
   SseEventEmitter      emitter;
+
+  /* Events kept for sse_event_source_next_event_async() */
+  SseEventQueue        queue;
 };
 
 typedef enum {
@@ -81,6 +85,7 @@ typedef enum {
   PROP_MAX_EVENT_SIZE,
   PROP_RETRY_ON_SERVER_ERROR,
   PROP_RECONNECT_MODE,
+  PROP_MAX_QUEUED_BYTES,
   N_PROPS
 } SseEventSourceProperty;
 
@@ -105,9 +110,6 @@ void  _sse_event_source_emit_error            (SseEventSource  *self,
 void  _sse_event_source_sync_last_event_id    (SseEventSource  *self,
                                                const char      *id,
                                                gsize            len);
-
-/* Starts watching the network monitor, unless it does already. */
-void  _sse_event_source_watch_network         (SseEventSource  *self);
 
 /* Test hooks ---------------------------------------------------------------- */
 

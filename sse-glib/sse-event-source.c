@@ -96,6 +96,10 @@ _sse_event_source_set_status (SseEventSource *self,
     return;
 
   self->status = status;
+  if (status == SSE_STATUS_CLOSED)
+    _sse_event_queue_closed (&self->queue);
+  else if (status == SSE_STATUS_CONNECTING)
+    _sse_event_queue_opened (&self->queue);
   g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_STATUS]);
 }
 
@@ -120,99 +124,6 @@ _sse_event_source_sync_last_event_id (SseEventSource *self,
     self->attempt->progress = TRUE;
   /* Cheap when nobody listens: GObject checks that itself. */
   g_object_notify_by_pspec (G_OBJECT (self), _sse_event_source_properties[PROP_LAST_EVENT_ID]);
-}
-
-/* The parser's sink ------------------------------------------------------
- *
- * The parser is fed only by the current attempt's reader, which holds a
- * reference on the attempt (and so on the parser) during the feed; when a
- * handler detaches the attempt, the parser is finished and the feed stops
- * at once. */
-
-static void
-sink_event (gpointer              user_data,
-            const SseEventFields *fields)
-{
-  SseEventSource *self = user_data;   /* no checked cast: once per event */
-  SseAttempt *attempt = self->attempt;
-  SseEventFields with_origin;
-
-  _sse_event_source_sync_last_event_id (self, fields->last_event_id, fields->last_event_id_len);
-  if (!_sse_attempt_still_wanted (attempt))
-    return;
-
-  attempt->progress = TRUE;
-  with_origin = *fields;
-  with_origin.origin = attempt->origin;
-  /* The handlers may let the source go: the attempt says so. */
-  _sse_event_emitter_emit (&self->emitter, self, _sse_event_source_signals[SIGNAL_EVENT],
-                           &with_origin, (gpointer const *) &attempt->source);
-}
-
-static void
-sink_comment (gpointer    user_data,
-              const char *text,
-              gsize       len)
-{
-  SseEventSource *self = user_data;
-
-  if (_sse_signal_has_handler (self, _sse_event_source_signals[SIGNAL_COMMENT], 0))
-    {
-      g_autofree char *copy = g_strndup (text, len);
-
-      g_signal_emit (self, _sse_event_source_signals[SIGNAL_COMMENT], 0, copy);
-    }
-}
-
-static void
-sink_retry (gpointer user_data,
-            gint64   retry)
-{
-  SseEventSource *self = user_data;
-
-  sse_event_source_set_reconnection_time (self, (guint) MIN (retry, (gint64) G_MAXUINT));
-}
-
-static const SseParserSink parser_sink = {
-  sink_event,
-  sink_comment,
-  sink_retry,
-};
-
-/* Network awareness ------------------------------------------------------ */
-
-static void
-network_changed (gpointer user_data,
-                 gboolean available)
-{
-  SseEventSource *self = user_data;
-  gboolean was_available = self->network_available;
-
-  self->network_available = available;
-  if (available && !was_available && self->status == SSE_STATUS_RECONNECTING)
-    {
-      g_debug ("The network is back: reconnecting to %s at once", self->request.url);
-      _sse_attempt_start (self, FALSE);
-    }
-}
-
-void
-_sse_event_source_watch_network (SseEventSource *self)
-{
-  if (self->watch != NULL)
-    return;
-
-  if (self->monitor == NULL)
-    self->monitor = g_object_ref (g_network_monitor_get_default ());
-
-  self->network_available = g_network_monitor_get_network_available (self->monitor);
-  self->watch = _sse_network_watch_new (self->monitor, self->context, network_changed, self);
-}
-
-static void
-unwatch_network (SseEventSource *self)
-{
-  g_clear_pointer (&self->watch, _sse_network_watch_free);
 }
 
 /* GObject ---------------------------------------------------------------- */
@@ -245,7 +156,9 @@ sse_event_source_dispose (GObject *object)
   SseEventSource *self = SSE_EVENT_SOURCE (object);
 
   _sse_attempt_cancel (self);
-  unwatch_network (self);
+  /* The pulls under way end: there will be no more events. */
+  _sse_event_queue_clear (&self->queue);
+  _sse_attempt_unwatch_network (self);
   sse_event_source_set_backoff_func (self, NULL, NULL, NULL);
   g_clear_object (&self->monitor);
   g_clear_object (&self->session);
@@ -336,6 +249,10 @@ sse_event_source_get_property (GObject    *object,
       g_value_set_enum (value, self->reconnect_mode);
       break;
 
+    case PROP_MAX_QUEUED_BYTES:
+      g_value_set_uint64 (value, self->queue.max_bytes);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -397,6 +314,10 @@ sse_event_source_set_property (GObject      *object,
 
     case PROP_RECONNECT_MODE:
       sse_event_source_set_reconnect_mode (self, g_value_get_enum (value));
+      break;
+
+    case PROP_MAX_QUEUED_BYTES:
+      sse_event_source_set_max_queued_bytes (self, g_value_get_uint64 (value));
       break;
 
     default:
@@ -676,6 +597,23 @@ sse_event_source_class_init (SseEventSourceClass *klass)
                        SSE_RECONNECT_MODE_AUTO,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * SseEventSource:max-queued-bytes:
+   *
+   * How many bytes of events (data, type and ID) the source keeps for
+   * [method@Sse.EventSource.next_event_async] before it stops reading from
+   * the network, 4 MiB by default. It reads again when half of that was
+   * taken. A source that is never pulled keeps nothing. The read under way
+   * when the bound is reached is delivered whole, so the source may keep up
+   * to one read (64 KiB) more, or one event, however large, more.
+   *
+   * Since: 1.0
+   */
+  _sse_event_source_properties[PROP_MAX_QUEUED_BYTES] =
+    g_param_spec_uint64 ("max-queued-bytes", NULL, NULL,
+                         1, G_MAXUINT64, SSE_EVENT_QUEUE_DEFAULT_MAX_BYTES,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, _sse_event_source_properties);
 
   /**
@@ -813,7 +751,8 @@ sse_event_source_init (SseEventSource *self)
   self->context = g_main_context_ref_thread_default ();
   self->parser = sse_parser_new ();
   _sse_event_emitter_init (&self->emitter);
-  _sse_parser_set_sink (self->parser, &parser_sink, self);
+  _sse_event_queue_init (&self->queue);
+  _sse_parser_set_sink (self->parser, &_sse_attempt_parser_sink, self);
   self->status = SSE_STATUS_CLOSED;
   self->last_event_id = g_string_new (NULL);
   self->reconnection_time = DEFAULT_RECONNECTION_TIME;
@@ -941,7 +880,7 @@ sse_event_source_close (SseEventSource *self)
     return;
 
   _sse_attempt_cancel (self);
-  unwatch_network (self);
+  _sse_attempt_unwatch_network (self);
   _sse_event_source_set_status (self, SSE_STATUS_CLOSED);
 }
 

@@ -195,6 +195,21 @@ SSE_AVAILABLE_IN_1_0
 GBytes         *sse_event_source_get_last_response_body     (SseEventSource *self);
 
 SSE_AVAILABLE_IN_1_0
+guint64         sse_event_source_get_max_queued_bytes       (SseEventSource *self);
+SSE_AVAILABLE_IN_1_0
+void            sse_event_source_set_max_queued_bytes       (SseEventSource *self,
+                                                             guint64         max_bytes);
+SSE_AVAILABLE_IN_1_0
+void            sse_event_source_next_event_async           (SseEventSource      *self,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+SSE_AVAILABLE_IN_1_0
+SseEvent       *sse_event_source_next_event_finish          (SseEventSource      *self,
+                                                             GAsyncResult        *result,
+                                                             GError             **error);
+
+SSE_AVAILABLE_IN_1_0
 void            sse_event_source_set_backoff_func           (SseEventSource *self,
                                                              SseBackoffFunc  func,
                                                              gpointer        user_data,

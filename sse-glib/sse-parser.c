@@ -92,7 +92,7 @@ signal_event (gpointer              user_data,
 {
   SseParser *self = user_data;
 
-  _sse_event_emitter_emit (&self->emitter, self, signals[SIGNAL_EVENT], fields, NULL);
+  _sse_event_emitter_emit (&self->emitter, self, signals[SIGNAL_EVENT], fields, NULL, NULL);
 }
 
 static void

@@ -79,6 +79,10 @@ void  _sse_event_emitter_cache_detail (SseEventEmitter      *emitter,
  * cleared when that happens: then neither @instance nor @emitter is touched
  * after the emission. NULL when the caller keeps @instance alive.
  *
+ * @emitted, when not NULL, receives a reference to the event emitted (or
+ * NULL, when @alive says @instance was let go): for a caller that also
+ * queues the events.
+ *
  * Inline: it runs once per event, and its callers' frames are the place
  * for its few instructions. */
 static inline void
@@ -86,7 +90,8 @@ _sse_event_emitter_emit (SseEventEmitter      *emitter,
                          gpointer              instance,
                          guint                 signal_id,
                          const SseEventFields *fields,
-                         gpointer const       *alive)
+                         gpointer const       *alive,
+                         SseEvent            **emitted)
 {
   gsize len = fields->event_type_len;
   GQuark detail;
@@ -113,8 +118,16 @@ _sse_event_emitter_emit (SseEventEmitter      *emitter,
   /* A nested emission (from a handler that ran the main loop, say) may
    * have left a spare already: keep one. */
   if (alive != NULL && *alive == NULL)
-    sse_event_unref (event);
-  else if (emitter->spare == NULL)
+    {
+      sse_event_unref (event);
+      if (emitted != NULL)
+        *emitted = NULL;
+      return;
+    }
+
+  if (emitted != NULL)
+    *emitted = sse_event_ref (event);
+  if (emitter->spare == NULL)
     emitter->spare = _sse_event_keep_spare (event);
   else
     sse_event_unref (event);

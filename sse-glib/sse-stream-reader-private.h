@@ -46,6 +46,15 @@ void             _sse_stream_reader_start            (SseStreamReader           
 void             _sse_stream_reader_set_read_timeout (SseStreamReader            *reader,
                                                       guint                       read_timeout);
 
+/* Stops reading until resumed, the read timeout with it (a consumer that
+ * waits is not a silent server): the bytes wait in the kernel, and TCP
+ * pushes back on the server. A callback may call it; the bytes of the read
+ * under way are delivered first. */
+void             _sse_stream_reader_pause            (SseStreamReader            *reader);
+/* Reads again, from the main context (never from within this call), and
+ * counts the read timeout from now. */
+void             _sse_stream_reader_resume           (SseStreamReader            *reader);
+
 /* Stops reading, drops the stream (which closes an unfinished response's
  * connection) and the reader. */
 void             _sse_stream_reader_free             (SseStreamReader            *reader);

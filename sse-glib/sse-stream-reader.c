@@ -34,6 +34,9 @@ struct _SseStreamReader
   grefcount                   ref_count;
   gboolean                    closed;      /* freed by the owner */
   gboolean                    reading;     /* in read_available() */
+  gboolean                    paused;
+  gboolean                    started;
+  gboolean                    read_pending; /* a g_input_stream_read_async() */
 
   GInputStream               *stream;
   GMainContext               *context;
@@ -127,7 +130,8 @@ handle_read (SseStreamReader *reader,
   if (n > 0)
     {
       reader->last_read = g_get_monotonic_time ();
-      return reader->funcs->bytes (reader->user_data, reader->buffer, n) && !reader->closed;
+      return reader->funcs->bytes (reader->user_data, reader->buffer, n) && !reader->closed &&
+             !reader->paused;
     }
 
   g_clear_pointer (&reader->readable, _sse_source_destroy);
@@ -182,7 +186,12 @@ read_some (SseStreamReader *reader,
         }
 
       if (!handle_read (reader, n, error))
-        return FALSE;
+        {
+          /* Paused: no source wakes the reader until it is resumed. */
+          if (reader->paused)
+            g_clear_pointer (&reader->readable, _sse_source_destroy);
+          return FALSE;
+        }
     }
 
   /* More may wait in libsoup's buffers, where no poll sees it. Setting a
@@ -242,6 +251,7 @@ on_read (GObject      *object,
   g_autoptr(GError) error = NULL;
   gssize n;
 
+  reader->read_pending = FALSE;
   n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
   if (!reader->closed && handle_read (reader, n, error))
     read_async (reader);
@@ -253,6 +263,7 @@ read_async (SseStreamReader *reader)
 {
   gboolean pushed = _sse_context_push (reader->context);
 
+  reader->read_pending = TRUE;
   g_input_stream_read_async (reader->stream, reader->buffer, READ_BUFFER_SIZE,
                              G_PRIORITY_DEFAULT, reader->cancellable,
                              on_read, reader_ref (reader));
@@ -291,6 +302,10 @@ _sse_stream_reader_new (GInputStream               *stream,
 void
 _sse_stream_reader_start (SseStreamReader *reader)
 {
+  reader->started = TRUE;
+  if (reader->paused)
+    return;
+
   if (reader->poll)
     read_available (reader, FALSE);
   else
@@ -304,6 +319,43 @@ _sse_stream_reader_set_read_timeout (SseStreamReader *reader,
   reader->read_timeout = read_timeout;
   if (!reader->closed)
     update_deadline (reader);
+}
+
+void
+_sse_stream_reader_pause (SseStreamReader *reader)
+{
+  if (reader->paused || reader->closed)
+    return;
+
+  reader->paused = TRUE;
+  g_clear_pointer (&reader->deadline, _sse_source_destroy);
+  /* Out of a callback, the source would wake the reader for nothing; from
+   * one, read_some() drops it when the read returns. */
+  if (!reader->reading)
+    g_clear_pointer (&reader->readable, _sse_source_destroy);
+}
+
+void
+_sse_stream_reader_resume (SseStreamReader *reader)
+{
+  if (!reader->paused || reader->closed)
+    return;
+
+  reader->paused = FALSE;
+  reader->last_read = g_get_monotonic_time ();
+  update_deadline (reader);
+  if (!reader->started)
+    return;
+
+  if (reader->poll)
+    {
+      /* A source ready at once: the read happens in the main context. */
+      if (reader->readable == NULL)
+        make_readable_source (reader);
+      g_source_set_ready_time (reader->readable, 0);
+    }
+  else if (!reader->read_pending)
+    read_async (reader);
 }
 
 void

@@ -192,6 +192,9 @@ test_properties (void)
   test_assert_property_write (source, "retry-on-server-error", TRUE);
   g_assert_cmpint (sse_event_source_get_reconnect_mode (source), ==, SSE_RECONNECT_MODE_AUTO);
   test_assert_property_write (source, "reconnect-mode", SSE_RECONNECT_MODE_RESUME_GET);
+  g_assert_cmpuint (sse_event_source_get_max_queued_bytes (source), ==, 4 * 1024 * 1024);
+  test_assert_property_write (source, "max-queued-bytes", 4096);
+  g_assert_cmpuint (sse_event_source_get_max_queued_bytes (source), ==, 4096);
 
   /* The getters agree. */
   g_assert_cmpuint (sse_event_source_get_reconnection_time (source), ==, 1234);
@@ -204,8 +207,8 @@ test_properties (void)
   g_assert_cmpint (sse_event_source_get_reconnect_mode (source), ==,
                    SSE_RECONNECT_MODE_RESUME_GET);
 
-  /* "message", the six read above, the eight written: nothing else. */
-  test_assert_n_properties (source, 15);
+  /* "message", the six read above, the nine written: nothing else. */
+  test_assert_n_properties (source, 16);
 }
 
 static void

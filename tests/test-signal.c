@@ -77,7 +77,7 @@ emit_str (TestEmitting *self,
   f.data_len = strlen (data);
   f.last_event_id = "";
   f.retry = -1;
-  _sse_event_emitter_emit (&self->emitter, self, event_signal, &f, NULL);
+  _sse_event_emitter_emit (&self->emitter, self, event_signal, &f, NULL, NULL);
 }
 
 /* Handlers --------------------------------------------------------------- */
@@ -296,7 +296,7 @@ test_origin (void)
   f.last_event_id = "";
   f.retry = -1;
   f.origin = origin;
-  _sse_event_emitter_emit (&self->emitter, self, event_signal, &f, NULL);
+  _sse_event_emitter_emit (&self->emitter, self, event_signal, &f, NULL, NULL);
   g_ref_string_release (origin);
 
   /* The event holds the origin it was given, as an event source sets it. */
