@@ -24,6 +24,13 @@ gboolean  _sse_uri_is_http               (GUri                 *uri);
 GUri     *_sse_uri_parse_for_stream      (const char           *url,
                                           GError              **error);
 
+/* The checks of _sse_uri_parse_for_stream() that follow the parsing, on a
+ * @uri parsed by someone else (a template message's); @shown is the URL as
+ * the messages quote it. */
+gboolean  _sse_uri_check_for_stream      (GUri                 *uri,
+                                          const char           *shown,
+                                          GError              **error);
+
 /* scheme://host[:port] in lower case, the port only when it is not the
  * scheme's default, IPv6 hosts in brackets: what the origin of an event is,
  * and what "the same origin" compares. */

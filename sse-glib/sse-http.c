@@ -35,6 +35,48 @@ is_valid_host_name (const char *host)
   return TRUE;
 }
 
+gboolean
+_sse_uri_check_for_stream (GUri        *uri,
+                           const char  *shown,
+                           GError     **error)
+{
+  const char *host;
+  int port;
+
+  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") != 0 &&
+      g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not an http or https URL; an event source needs one"), shown);
+      return FALSE;
+    }
+
+  host = g_uri_get_host (uri);
+  if (host == NULL || *host == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” has no host name"), shown);
+      return FALSE;
+    }
+
+  if (strchr (host, ':') == NULL && !is_valid_host_name (host))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The host in “%s” is not a valid host name or address"), shown);
+      return FALSE;
+    }
+
+  port = g_uri_get_port (uri);
+  if (port == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The port in “%s” is not a number from 1 to 65535"), shown);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 GUri *
 _sse_uri_parse_for_stream (const char  *url,
                            GError     **error)
@@ -42,8 +84,6 @@ _sse_uri_parse_for_stream (const char  *url,
   g_autoptr(GUri) uri = NULL;
   g_autoptr(GError) parse_error = NULL;
   g_autofree char *shown = NULL;
-  const char *host;
-  int port;
 
   if (url == NULL || *url == '\0')
     {
@@ -73,36 +113,8 @@ _sse_uri_parse_for_stream (const char  *url,
       return NULL;
     }
 
-  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") != 0 &&
-      g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not an http or https URL; an event source needs one"), shown);
-      return NULL;
-    }
-
-  host = g_uri_get_host (uri);
-  if (host == NULL || *host == '\0')
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” has no host name"), shown);
-      return NULL;
-    }
-
-  if (strchr (host, ':') == NULL && !is_valid_host_name (host))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("The host in “%s” is not a valid host name or address"), shown);
-      return NULL;
-    }
-
-  port = g_uri_get_port (uri);
-  if (port == 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("The port in “%s” is not a number from 1 to 65535"), shown);
-      return NULL;
-    }
+  if (!_sse_uri_check_for_stream (uri, shown, error))
+    return NULL;
 
   return g_steal_pointer (&uri);
 }

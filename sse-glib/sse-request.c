@@ -58,16 +58,14 @@ _sse_request_init (SseRequest  *request,
       return;
     }
 
-  if (!_sse_uri_is_http (request->uri))
-    {
-      g_autofree char *shown = _sse_http_server_text (request->url);
+  /* Whoever made the message parsed its URI, perhaps leniently (a host
+   * with spaces, port 0): it meets the rules a URL given as a string meets. */
+  {
+    g_autofree char *shown = _sse_http_server_text (request->url);
 
+    if (!_sse_uri_check_for_stream (request->uri, shown, &request->uri_error))
       g_clear_pointer (&request->uri, g_uri_unref);
-      request->uri_error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                                        _("“%s” is not an http or https URL; an event source "
-                                          "needs one"),
-                                        shown);
-    }
+  }
 }
 
 void

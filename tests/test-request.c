@@ -102,6 +102,49 @@ test_not_http (void)
     }
 }
 
+/* A template's URI was parsed by whoever made the message, more leniently
+ * than a URL given as a string is: it is held to the same rules, and the
+ * problem named. */
+static void
+test_template_invalid_uri (void)
+{
+  static const struct {
+    const char *url;
+    const char *message;
+  } cases[] = {
+    { "http://this is invalid/", "The host in “http://this%20is%20invalid/” is not a valid "
+                                 "host name or address" },
+    { "http://ex%3Cample.org/", "The host in * is not a valid host name or address" },
+    { "http://127.0.0.1:0/", "The port in “http://127.0.0.1:0/” is not a number from 1 to "
+                             "65535" },
+    { "http://127.0.0.1:8080/", NULL },
+    { "https://[::1]/events", NULL },
+  };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (cases[i].url, SOUP_HTTP_URI_FLAGS, NULL);
+      g_autoptr(SoupMessage) template = soup_message_new_from_uri ("POST", uri);
+      SseRequest request = { 0 };
+
+      _sse_request_init (&request, NULL, template);
+      if (cases[i].message == NULL)
+        {
+          g_assert_nonnull (request.uri);
+          g_assert_no_error (request.uri_error);
+        }
+      else
+        {
+          g_test_message ("%s: %s", cases[i].url, request.uri_error->message);
+          g_assert_null (request.uri);
+          g_assert_error (request.uri_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+          g_assert_true (g_pattern_match_simple (cases[i].message, request.uri_error->message));
+        }
+      _sse_request_clear (&request);
+    }
+}
+
 static void
 test_last_event_id (void)
 {
@@ -509,6 +552,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/request/from-url", test_from_url);
   g_test_add_func ("/request/not-http", test_not_http);
+  g_test_add_func ("/request/template-invalid-uri", test_template_invalid_uri);
   g_test_add_func ("/request/last-event-id", test_last_event_id);
   g_test_add_func ("/request/template", test_template);
   g_test_add_func ("/request/template-body-type", test_template_body_type);
