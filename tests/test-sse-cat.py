@@ -197,12 +197,12 @@ class SseCatTest(unittest.TestCase):
             self.assertEqual(server.requests[0]['headers']['Content-Type'], content_type, args)
 
     def test_body_and_last_event_id_resent_on_reconnect(self):
-        # Each answer ends the stream: sse-cat reconnects, sending the body
-        # again and the id it saw last.
+        # Each answer ends the stream: with --reconnect-mode=resend, sse-cat
+        # reconnects, sending the body again and the id it saw last.
         def script(n, handler):
             return 200, 'text/event-stream', b'retry: 10\nid: %d\ndata: event %d\n\n' % (n, n)
         server = self.serve(script)
-        result = run('-d', 'payload', '--max-events', '3', server.url)
+        result = run('-d', 'payload', '--reconnect-mode=resend', '--max-events', '3', server.url)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(len(server.requests), 3)
         self.assertEqual([r['body'] for r in server.requests], [b'payload'] * 3)
@@ -213,6 +213,238 @@ class SseCatTest(unittest.TestCase):
                                         r'reconnecting in \d+ ms \(attempt 1\)$')
         self.assertNotIn('lost', result.stderr)
         self.assertNotIn('could not connect', result.stderr)
+
+    # Reconnect modes ---------------------------------------------------
+
+    def test_post_is_sent_once(self):
+        # An LLM chat stream: POST, chunks, [DONE], and the server ends the
+        # response. Sending it again would pay for a new answer: -d sends
+        # once, and the end of the stream is the end.
+        chunks = (b'retry: 10\n\n'
+                  b'data: {"choices": [{"delta": {"content": "Hel"}}]}\n\n'
+                  b'data: {"choices": [{"delta": {"content": "lo"}}]}\n\n'
+                  b'data: [DONE]\n\n')
+        server = self.serve(events_script(chunks))
+        result = run('-d', '{"model": "m", "stream": true}', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(len(server.requests), 1)
+        self.assertEqual(server.requests[0]['method'], 'POST')
+        self.assertEqual(server.requests[0]['body'], b'{"model": "m", "stream": true}')
+        self.assertEqual(result.stdout.count('[message]'), 3)
+        self.assertTrue(result.stdout.endswith('[message]\n  [DONE]\n'), result.stdout)
+        self.assertEqual(result.stderr.splitlines()[-1], 'sse-cat: the server ended the stream')
+        self.assertNotIn('reconnecting', result.stderr)
+
+    def test_other_methods_are_sent_once(self):
+        server = self.serve(events_script(b'retry: 10\ndata: x\n\n'))
+        result = run('-X', 'PUT', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual([r['method'] for r in server.requests], ['PUT'])
+
+    def test_broken_post_stream_is_not_resent(self):
+        # The stream breaks off in the middle of its announced length: an
+        # error, and no second POST.
+        def script(n, handler):
+            handler.send_response(200)
+            handler.send_header('Content-Type', 'text/event-stream')
+            handler.send_header('Content-Length', '1000')
+            handler.end_headers()
+            handler.wfile.write(b'retry: 10\n\ndata: partial\n\n')
+            handler.close_connection = True
+            return None
+        server = self.serve(script)
+        result = run('-d', '{"stream": true}', server.url)
+        self.assertFailsWith(result, 'was lost', server.url,
+                             '; a POST request is not sent again (see --reconnect-mode)')
+        self.assertEqual(result.stdout, '[message]\n  partial\n')
+        self.assertEqual(len(server.requests), 1)
+        self.assertNotIn('reconnecting', result.stderr)
+
+    def test_resume_get(self):
+        # MCP's streamable HTTP: the POST's stream ends, and the client
+        # resumes with a GET that carries Last-Event-ID and the
+        # application's headers, but no body.
+        def script(n, handler):
+            if n == 1:
+                return 200, 'text/event-stream', b'retry: 10\n\nid: 7\ndata: first\n\n'
+            return 200, 'text/event-stream', b'id: 8\ndata: second\n\n'
+        server = self.serve(script)
+        result = run('--reconnect-mode=resume-get', '-H', 'Mcp-Session-Id: s1',
+                     '-d', '{"jsonrpc": "2.0"}', '--max-events', '2', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, '[message] id=7\n  first\n[message] id=8\n  second\n')
+        self.assertEqual(len(server.requests), 2)
+        post, get = server.requests
+        self.assertEqual(post['method'], 'POST')
+        self.assertEqual(post['body'], b'{"jsonrpc": "2.0"}')
+        self.assertNotIn('Last-Event-ID', post['headers'])
+        self.assertEqual(get['method'], 'GET')
+        self.assertEqual(get['body'], b'')
+        self.assertEqual(get['headers']['Last-Event-ID'], '7')
+        self.assertEqual(get['headers']['Mcp-Session-Id'], 's1')
+        self.assertNotIn('Content-Type', get['headers'])
+        self.assertNotIn('Content-Length', get['headers'])
+
+    def test_resume_get_without_an_id(self):
+        # Nothing to resume from: one request, a normal end that says why.
+        server = self.serve(events_script(b'retry: 10\ndata: only\n\n'))
+        result = run('--reconnect-mode=resume-get', '-d', '{}', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(len(server.requests), 1)
+        self.assertEqual(result.stderr.splitlines()[-1],
+                         'sse-cat: the server ended the stream, and sent no event ID to '
+                         'resume from')
+
+    def test_never_on_get(self):
+        server = self.serve(events_script(b'id: 1\ndata: x\n\n'))
+        result = run('--reconnect-mode=never', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, '[message] id=1\n  x\n')
+        self.assertEqual(len(server.requests), 1)
+        self.assertEqual(result.stderr.splitlines()[-1], 'sse-cat: the server ended the stream')
+
+    def test_reconnect_mode_usage_errors(self):
+        for args, fragment in ((['--reconnect-mode=bogus'], '“bogus” is not a reconnect mode'),
+                               (['--reconnect-mode', 'RESEND'], 'not a reconnect mode'),
+                               (['--no-reconnect', '--reconnect-mode=resend'],
+                                '--no-reconnect means --reconnect-mode=never')):
+            result = run(*args, 'http://127.0.0.1:1/')
+            self.assertEqual(result.returncode, 2, (args, result.stderr))
+            self.assertIn(fragment, result.stderr, args)
+        # --no-reconnect is never, which may be said twice.
+        server = self.serve(events_script(b'retry: 10\ndata: x\n\n'))
+        result = run('--no-reconnect', '--reconnect-mode=never', server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(len(server.requests), 1)
+
+    def test_no_reconnect_still_retries_a_server_error(self):
+        # A 429 refuses the request before anything was generated: with
+        # --retry-on-server-error it goes again, even with --no-reconnect;
+        # the stream that follows is read once.
+        def script(n, handler):
+            if n == 1:
+                body = b'{"error": {"message": "Rate limit reached", "type": "requests"}}'
+                handler.send_response(429)
+                handler.send_header('Content-Type', 'application/json')
+                handler.send_header('Retry-After', '0')
+                handler.send_header('Content-Length', str(len(body)))
+                handler.send_header('Connection', 'close')
+                handler.end_headers()
+                handler.wfile.write(body)
+                return None
+            return 200, 'text/event-stream', b'data: answer\n\n'
+        server = self.serve(script)
+        result = run('--no-reconnect', '--retry-on-server-error', '-d', '{"stream": true}',
+                     server.url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, '[message]\n  answer\n')
+        self.assertEqual([r['method'] for r in server.requests], ['POST', 'POST'])
+        self.assertEqual([r['body'] for r in server.requests], [b'{"stream": true}'] * 2)
+        # The retry says why, and the API's own words follow.
+        lines = result.stderr.splitlines()
+        i = next(i for i, line in enumerate(lines) if 'did not open the stream' in line)
+        self.assertIn('429', lines[i])
+        self.assertEqual(lines[i + 1],
+                         '  {"error": {"message": "Rate limit reached", "type": "requests"}}')
+        self.assertEqual(lines[-1], 'sse-cat: the server ended the stream')
+
+    def test_no_reconnect_without_retry_gives_up_on_a_server_error(self):
+        server = self.serve(lambda n, h: (429, 'text/plain', b'slow down'))
+        result = run('--no-reconnect', server.url)
+        self.assertFailsWith(result, '429')
+        self.assertEqual(len(server.requests), 1)
+
+    # The body of a refused answer -------------------------------------
+
+    def test_refused_answer_prints_the_api_message(self):
+        body = (b'{\n  "error": {\n    "message": "Incorrect API key provided: sk-xx.",\n'
+                b'    "type": "invalid_request_error",\n    "code": "invalid_api_key"\n  }\n}\n')
+        server = self.serve(lambda n, h: (401, 'application/json; charset=utf-8', body))
+        result = run('-d', '{"stream": true}', '-H', 'Authorization: Bearer sk-xx', server.url)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertEqual(len(server.requests), 1)
+        lines = result.stderr.splitlines()
+        status = lines.index(next(line for line in lines if '401' in line))
+        self.assertTrue(lines[status].startswith('sse-cat: '), lines[status])
+        # Under the status line, indented, as the server sent it.
+        self.assertEqual(lines[status + 1:],
+                         ['  ' + line for line in body.decode().rstrip('\n').split('\n')])
+
+    def refused_body_lines(self, body, *args, content_type='text/plain'):
+        """The lines sse-cat prints after the status line of a 403 with
+        @body."""
+        server = self.serve(lambda n, h: (403, content_type, body))
+        result = run(*args, server.url)
+        self.assertFailsWith(result, '403')
+        lines = result.stderr.splitlines()
+        status = max(i for i, line in enumerate(lines) if line.startswith('sse-cat: '))
+        return lines[status + 1:]
+
+    def test_refused_body_is_cut_after_20_lines(self):
+        body = ''.join('line %d\n' % i for i in range(1, 101)).encode()
+        lines = self.refused_body_lines(body)
+        self.assertEqual(lines, ['  line %d' % i for i in range(1, 21)]
+                         + ['  … (the rest is not shown)'])
+        # -v shows it all.
+        lines = self.refused_body_lines(body, '-v')
+        self.assertEqual(lines, ['  line %d' % i for i in range(1, 101)])
+
+    def test_refused_body_is_cut_after_2_kib(self):
+        # One long line, of two-byte characters: cut between characters.
+        lines = self.refused_body_lines(('é' * 3000).encode())
+        self.assertEqual(lines, ['  ' + 'é' * 1024, '  … (the rest is not shown)'])
+        lines = self.refused_body_lines(b'a' * 1000 + b'\n' + b'b' * 2000)
+        self.assertEqual(lines, ['  ' + 'a' * 1000, '  ' + 'b' * 1047,
+                                 '  … (the rest is not shown)'])
+
+    def test_refused_body_is_sanitised(self):
+        # Escape sequences (CSI as ESC [ and as C1), a bell, a backspace, a
+        # right-to-left override, CR LF and a tab, invalid UTF-8: nothing
+        # reaches the terminal that could rewrite it.
+        body = (b'\x1b[2J\x1b[31mred\x1b[0m\r\n\x07bell\tand\x08tab\r\n'
+                b'\xc2\x9b31m \xe2\x80\xaeevil\n\xff end\r\n\r\n')
+        lines = self.refused_body_lines(body)
+        self.assertEqual(lines, ['  \ufffd[2J\ufffd[31mred\ufffd[0m',
+                                 '  \ufffdbell and\ufffdtab',
+                                 '  \ufffd31m \ufffdevil',
+                                 '  \ufffd end'])
+
+    def test_refused_body_not_text(self):
+        lines = self.refused_body_lines(b'\x89PNG\r\n\x1a\n\0\0\0', content_type='image/png')
+        self.assertEqual(lines, ['  (a body of type “image/png”, not shown)'])
+        lines = self.refused_body_lines(b'\x89PNG\r\n\x1a\n\0\0\0', content_type=None)
+        self.assertEqual(lines, ['  (a body that is not text, not shown)'])
+        # Only whitespace: nothing to show.
+        self.assertEqual(self.refused_body_lines(b' \r\n\n'), [])
+
+    # URLs the library refuses -----------------------------------------
+
+    def test_invalid_urls(self):
+        # Each refused with the problem named, in one line, as a usage
+        # error, and nothing sent: with a GET and with a POST (whose
+        # message libsoup parses more leniently).
+        for url, message in (
+                ('http://127.0.0.1:99999/',
+                 'The port in “http://127.0.0.1:99999/” is not a number from 1 to 65535'),
+                ('http://127.0.0.1:0/',
+                 'The port in “http://127.0.0.1:0/” is not a number from 1 to 65535'),
+                ('http://:80/', '“http://:80/” has no host name'),
+                ('http://this is invalid/',
+                 'The host in “http://this%20is%20invalid/” is not a valid host name or '
+                 'address'),
+                ('http://[::1/', 'The host in “http://[::1/” is not a valid host name or '
+                                 'address'),
+                ('ftp://example.com/',
+                 '“ftp://example.com/” is not an http or https URL; an event source needs one'),
+                ('not a url',
+                 '“not a url” is not an absolute URL; give one such as '
+                 'https://example.org/events'),
+                ('', 'No URL was given; an event source needs an http or https URL')):
+            for args in ([], ['-d', '{}']):
+                result = run(*args, url)
+                self.assertEqual(result.returncode, 2, (url, args, result.stderr))
+                self.assertEqual(result.stderr, 'sse-cat: %s\n' % message, (url, args))
+                self.assertEqual(result.stdout, '')
 
     def test_last_event_id_option(self):
         server = self.serve(events_script(b'data: ok\n\n'))
@@ -231,9 +463,13 @@ class SseCatTest(unittest.TestCase):
     # Ends and failures ----------------------------------------------
 
     def assertFailsWith(self, result, *fragments):
+        """Exit status 1, and the last status line (the body of a refused
+        answer may follow it) says why."""
         self.assertEqual(result.returncode, 1, result.stderr)
-        last = result.stderr.strip().splitlines()[-1]
-        self.assertTrue(last.startswith('sse-cat: '), last)
+        lines = result.stderr.strip().splitlines()
+        last = [line for line in lines if line.startswith('sse-cat: ')][-1]
+        for line in lines[lines.index(last) + 1:]:
+            self.assertTrue(line.startswith('  '), result.stderr)
         for fragment in fragments:
             self.assertIn(fragment, last)
 
@@ -245,7 +481,10 @@ class SseCatTest(unittest.TestCase):
 
     def test_404_fails(self):
         server = self.serve(lambda n, h: (404, 'text/plain', b'nope'))
-        self.assertFailsWith(run(server.url), '404')
+        result = run(server.url)
+        self.assertFailsWith(result, '404')
+        self.assertTrue(result.stderr.endswith('404 Not Found; an event stream needs 200 OK\n'
+                                               '  nope\n'), result.stderr)
         self.assertEqual(len(server.requests), 1)
 
     def test_server_error_fails_or_is_retried(self):
@@ -433,9 +672,10 @@ class SseCatTest(unittest.TestCase):
                                r'\(attempt 1\): .*did not answer within 200 ms')
 
     def test_usage_errors(self):
-        for args, fragment in ((['not a url'], 'not an http'),
-                               (['ftp://example.com/'], 'not an http'),
-                               ([], 'No URL'),
+        for args, fragment in (([], 'No URL'),
+                               (['-X', 'BAD METHOD', 'http://127.0.0.1/'],
+                                '“BAD METHOD” is not a valid HTTP method'),
+                               (['-X', '', 'http://127.0.0.1/'], 'not a valid HTTP method'),
                                (['-H', 'no-colon', 'http://127.0.0.1/'], 'Name: value'),
                                (['--json', '--raw', 'http://127.0.0.1/'], 'together'),
                                (['--connect-timeout', '-1', 'http://127.0.0.1/'],
@@ -456,6 +696,10 @@ class SseCatTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0)
         self.assertIn('--max-events', result.stdout)
         self.assertIn('--connect-timeout=SECONDS', result.stdout)
+        self.assertIn('--reconnect-mode=MODE', result.stdout)
+        for mode in ('auto', 'resend', 'resume-get', 'never'):
+            self.assertIn(mode, result.stdout)
+        self.assertIn('first 20 lines or 2 KiB', result.stdout)
         self.assertIn('application/json when it is a JSON object or array', result.stdout)
         self.assertIn('application/x-www-form-urlencoded', result.stdout)
         self.assertIn('Exit status', result.stdout)

@@ -42,6 +42,7 @@ static char *opt_cacert;
 static gint64 opt_max_events = -1;
 static double opt_connect_timeout = NAN;   /* NAN: the library's default */
 static double opt_read_timeout = NAN;
+static char *opt_reconnect_mode;
 static gboolean opt_no_reconnect;
 static gboolean opt_retry_on_server_error;
 static gboolean opt_verbose;
@@ -54,9 +55,11 @@ static char *opt_listen;
 static gboolean opt_demo;
 static char **opt_args;
 
-/* The request body (-d), kept for every attempt. */
+/* The request, from -X, -H and -d. */
+static const char *request_method;
+static SoupMessageHeaders *request_headers;
 static GBytes *request_body;
-static const char *request_content_type;
+static const char *request_content_type;    /* in request_headers, or static */
 
 static const GOptionEntry client_entries[] = {
   { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &opt_headers,
@@ -64,7 +67,8 @@ static const GOptionEntry client_entries[] = {
   { "method", 'X', 0, G_OPTION_ARG_STRING, &opt_method,
     N_("Use this HTTP method instead of GET"), N_("METHOD") },
   { "data", 'd', 0, G_OPTION_ARG_STRING, &opt_data,
-    N_("Send this request body, on every attempt (@FILE reads a file); implies POST"), N_("DATA") },
+    N_("Send this request body (@FILE reads a file); implies POST, sent once unless "
+       "--reconnect-mode=resend"), N_("DATA") },
   { "last-event-id", 0, 0, G_OPTION_ARG_STRING, &opt_last_event_id,
     N_("Resume after this event ID"), N_("ID") },
   { "max-events", 0, 0, G_OPTION_ARG_INT64, &opt_max_events,
@@ -74,10 +78,15 @@ static const GOptionEntry client_entries[] = {
        "again (default 30; 0 waits for ever)"), N_("SECONDS") },
   { "read-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_read_timeout,
     N_("Reconnect when nothing arrives for this long (heartbeats count)"), N_("SECONDS") },
+  { "reconnect-mode", 0, 0, G_OPTION_ARG_STRING, &opt_reconnect_mode,
+    N_("What to send when a stream ends: auto (the default: a GET again, any other "
+       "method never), resend (the whole request, body included), resume-get (a GET "
+       "with Last-Event-ID and no body), never"), N_("MODE") },
   { "no-reconnect", 0, 0, G_OPTION_ARG_NONE, &opt_no_reconnect,
-    N_("Exit when the connection is lost instead of reconnecting"), NULL },
+    N_("Read one stream, then exit (--reconnect-mode=never)"), NULL },
   { "retry-on-server-error", 0, 0, G_OPTION_ARG_NONE, &opt_retry_on_server_error,
-    N_("Retry on 5xx, 408 and 429 answers instead of giving up"), NULL },
+    N_("Retry on 5xx, 408 and 429 answers instead of giving up, in every mode "
+       "(nothing was streamed then)"), NULL },
   { "cacert", 0, 0, G_OPTION_ARG_FILENAME, &opt_cacert,
     N_("Trust only the CA certificates in this PEM file, not the system's (for a "
        "development server)"), N_("FILE") },
@@ -86,7 +95,7 @@ static const GOptionEntry client_entries[] = {
   { "raw", 0, 0, G_OPTION_ARG_NONE, &opt_raw,
     N_("Print the events in the text/event-stream format"), NULL },
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
-    N_("Show the request and response headers"), NULL },
+    N_("Show the request and response headers, and all of a refused answer's body"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
     N_("Show the version and exit"), NULL },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_args, NULL, NULL },
@@ -117,8 +126,10 @@ typedef struct {
   gint64          max_events;
   int             exit_status;
   GError         *last_error;     /* of the latest failed attempt */
+  SoupMessage    *refused;        /* its answer, when it had a body, */
+  GBytes         *refused_body;   /* and that body, until printed */
   gboolean        opened;         /* the latest attempt reached OPEN */
-  gboolean        gave_up;        /* SSE_ERROR_TOO_MANY_ATTEMPTS came */
+  guint           requests;       /* prepare-request, so far */
   gboolean        interrupted;
   guint           sigint_id;      /* owned here; 0 once the handler ran */
   gboolean        verbose;
@@ -255,6 +266,145 @@ on_event (SseEventSource *source,
     }
 }
 
+/* The body of a refused answer --------------------------------------------- */
+
+/* How much of a refused answer's body is printed, unless -v: as --help says. */
+#define REFUSED_BODY_LINES 20
+#define REFUSED_BODY_BYTES 2048
+/* The most the library keeps of it. */
+#define REFUSED_BODY_KEPT (64 * 1024)
+
+/* Whether a body of @content_type (NULL: none given) is text to show. */
+static gboolean
+is_text_type (const char *content_type)
+{
+  g_autofree char *type = NULL;
+
+  if (content_type == NULL)
+    return TRUE;
+  type = g_ascii_strdown (content_type, -1);
+  return g_str_has_prefix (type, "text/") ||
+         g_str_equal (type, "application/json") || g_str_has_suffix (type, "+json") ||
+         g_str_equal (type, "application/xml") || g_str_has_suffix (type, "+xml") ||
+         g_str_equal (type, "application/javascript") ||
+         g_str_equal (type, "application/x-www-form-urlencoded");
+}
+
+/* Text a server sent, made fit for a terminal: valid UTF-8, line breaks
+ * (CR LF, CR, LF) as LF, a tab as a space, and every other control
+ * character (C0, DEL, C1) and every bidirectional override or isolate as
+ * U+FFFD, so that the server can neither move the cursor, recolour the
+ * terminal nor reorder what is shown. */
+static char *
+terminal_text (const char *data,
+               gssize      len)
+{
+  g_autofree char *valid = g_utf8_make_valid (data, len);
+  GString *out = g_string_sized_new (strlen (valid));
+  const char *p;
+
+  for (p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\r' && p[1] == '\n')
+        continue;
+      if (c == '\r' || c == '\n')
+        g_string_append_c (out, '\n');
+      else if (c == '\t')
+        g_string_append_c (out, ' ');
+      else if (g_unichar_iscntrl (c) ||
+               (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+        g_string_append (out, "\xEF\xBF\xBD");
+      else
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Prints the body of the refused answer that the last status line reported,
+ * indented under it: what an API says is wrong (a JSON error, a rate
+ * limit) is often only there. The first REFUSED_BODY_LINES lines or
+ * REFUSED_BODY_BYTES bytes, whichever is less; with -v all the library kept. */
+static void
+print_refused_body (Client *client)
+{
+  g_autoptr(GBytes) body = g_steal_pointer (&client->refused_body);
+  g_autoptr(SoupMessage) answer = g_steal_pointer (&client->refused);
+  SoupMessageHeaders *headers;
+  const char *content_type;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  gsize len, shown = 0;
+  const char *data;
+  gboolean cut = FALSE;
+  guint i;
+
+  if (body == NULL || answer == NULL)
+    return;
+
+  headers = soup_message_get_response_headers (answer);
+  content_type = soup_message_headers_get_content_type (headers, NULL);
+  data = g_bytes_get_data (body, &len);
+  if (len == 0)
+    return;
+  if (!is_text_type (content_type) || memchr (data, '\0', len) != NULL)
+    {
+      fflush (stdout);
+      if (content_type != NULL)
+        {
+          g_autofree char *type = terminal_text (content_type, -1);
+          g_autofree char *note = g_strdup_printf (_("(a body of type “%s”, not shown)"), type);
+
+          g_printerr ("  %s\n", note);
+        }
+      else
+        g_printerr ("  %s\n", _("(a body that is not text, not shown)"));
+      return;
+    }
+
+  text = terminal_text (data, len);
+  g_strstrip (text);
+  if (*text == '\0')
+    return;
+
+  /* What the library did not read. */
+  if (len >= REFUSED_BODY_KEPT ||
+      soup_message_headers_get_content_length (headers) > (goffset) len)
+    cut = TRUE;
+
+  fflush (stdout);
+  lines = g_strsplit (text, "\n", -1);
+  for (i = 0; lines[i] != NULL; i++)
+    {
+      gsize line_len = strlen (lines[i]);
+
+      if (!client->verbose)
+        {
+          if (i == REFUSED_BODY_LINES || shown >= REFUSED_BODY_BYTES)
+            {
+              cut = TRUE;
+              break;
+            }
+          if (shown + line_len > REFUSED_BODY_BYTES)
+            {
+              /* Cut within the line, between two characters. */
+              const char *end = g_utf8_find_prev_char (lines[i],
+                                                       lines[i] + REFUSED_BODY_BYTES - shown + 1);
+
+              line_len = end != NULL ? (gsize) (end - lines[i]) : 0;
+              g_printerr ("  %.*s\n", (int) line_len, lines[i]);
+              cut = TRUE;
+              break;
+            }
+        }
+      g_printerr ("  %s\n", lines[i]);
+      shown += line_len + 1;
+    }
+  if (cut)
+    g_printerr ("  %s\n", _("… (the rest is not shown)"));
+}
+
 /* Status and errors ---------------------------------------------------------- */
 
 static void
@@ -264,6 +414,7 @@ on_prepare_request (SseEventSource *source,
 {
   const char *last_event_id = sse_event_source_get_last_event_id (source);
 
+  client->requests++;
   g_set_object (&client->last_msg, msg);
   if (*last_event_id != '\0')
     status_line (_("connecting to %s (Last-Event-ID: %s)…"),
@@ -326,6 +477,50 @@ report_reconnecting (Client *client)
   else
     status_line (_("could not connect; reconnecting in %u ms (attempt %u): %s"),
                  delay, attempt, cause);
+  print_refused_body (client);
+}
+
+/* The source closed by itself: say how it ended, and with which status. */
+static void
+report_closed (Client *client)
+{
+  SseEventSource *source = client->source;
+
+  /* 204 is the server's way to say "no more events", and a stream that is
+   * not to be reconnected ends with the server's end: both are normal
+   * ends. Otherwise, say what went wrong with the last attempt, not merely
+   * that there were too many. */
+  if (client->last_msg != NULL &&
+      soup_message_get_status (client->last_msg) == SOUP_STATUS_NO_CONTENT)
+    {
+      status_line (_("the server has no more events (204 No Content)"));
+      client->exit_status = EXIT_OK;
+    }
+  else if (client->last_error == NULL)
+    {
+      if (sse_event_source_get_reconnect_mode (source) == SSE_RECONNECT_MODE_RESUME_GET &&
+          *sse_event_source_get_last_event_id (source) == '\0')
+        status_line (_("the server ended the stream, and sent no event ID to resume from"));
+      else
+        status_line (_("the server ended the stream"));
+      client->exit_status = EXIT_OK;
+    }
+  else if (client->opened && request_method != NULL &&
+           sse_event_source_get_reconnect_mode (source) == SSE_RECONNECT_MODE_AUTO &&
+           g_ascii_strcasecmp (request_method, "GET") != 0 &&
+           g_ascii_strcasecmp (request_method, "HEAD") != 0)
+    {
+      /* Why it stopped there, where a GET would have gone on. */
+      status_line (_("%s; a %s request is not sent again (see --reconnect-mode)"),
+                   client->last_error->message, request_method);
+      client->exit_status = EXIT_FAILED;
+    }
+  else
+    {
+      status_line ("%s", client->last_error->message);
+      print_refused_body (client);
+      client->exit_status = EXIT_FAILED;
+    }
 }
 
 static void
@@ -337,6 +532,8 @@ on_status (SseEventSource *source,
     {
     case SSE_STATUS_OPEN:
       g_clear_error (&client->last_error);
+      g_clear_object (&client->refused);
+      g_clear_pointer (&client->refused_body, g_bytes_unref);
       client->opened = TRUE;
       status_line (_("open"));
       break;
@@ -349,26 +546,7 @@ on_status (SseEventSource *source,
     case SSE_STATUS_CLOSED:
       if (g_main_loop_is_running (client->loop) && !client->interrupted)
         {
-          /* The source gave up. 204 is the server's way to say "no more
-           * events", and with --no-reconnect a stream the server ended is
-           * done: both are normal ends. Otherwise, say what went wrong
-           * with the last attempt, not merely that there were too many. */
-          if (client->last_msg != NULL &&
-              soup_message_get_status (client->last_msg) == SOUP_STATUS_NO_CONTENT)
-            {
-              status_line (_("the server has no more events (204 No Content)"));
-              client->exit_status = EXIT_OK;
-            }
-          else if (client->last_error == NULL)
-            {
-              status_line (_("the server ended the stream"));
-              client->exit_status = EXIT_OK;
-            }
-          else
-            {
-              status_line ("%s", client->last_error->message);
-              client->exit_status = EXIT_FAILED;
-            }
+          report_closed (client);
           g_main_loop_quit (client->loop);
         }
       break;
@@ -387,6 +565,8 @@ on_error (SseEventSource *source,
           const GError   *error,
           Client         *client)
 {
+  GBytes *body;
+
   /* An event too large to keep was dropped; the stream goes on. Every
    * other error ends the attempt: the status change that follows says it. */
   if (g_error_matches (error, SSE_ERROR, SSE_ERROR_EVENT_TOO_LARGE))
@@ -395,12 +575,21 @@ on_error (SseEventSource *source,
       return;
     }
 
+  /* A URL the library refuses fails before any request: a usage error,
+   * said in one line. The CLOSED that follows finds the loop stopped. */
+  if (client->requests == 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+    {
+      status_line ("%s", error->message);
+      client->exit_status = EXIT_USAGE;
+      g_main_loop_quit (client->loop);
+      return;
+    }
+
   /* "Too many attempts" is the library's summary; the attempt's own error
    * is what a person can act on. */
   if (g_error_matches (error, SSE_ERROR, SSE_ERROR_TOO_MANY_ATTEMPTS))
     {
-      client->gave_up = TRUE;
-      if (client->last_error != NULL && !opt_no_reconnect)
+      if (client->last_error != NULL)
         {
           g_autofree char *cause = g_strdup (client->last_error->message);
 
@@ -408,11 +597,21 @@ on_error (SseEventSource *source,
           client->last_error = g_error_new (error->domain, error->code, "%s (%s)",
                                             error->message, cause);
         }
+      return;
     }
-  else
+
+  g_clear_error (&client->last_error);
+  client->last_error = g_error_copy (error);
+
+  /* The answer that refused the request, and its body, are the source's
+   * until its next attempt: keep them for the status line. */
+  g_clear_object (&client->refused);
+  g_clear_pointer (&client->refused_body, g_bytes_unref);
+  body = sse_event_source_get_last_response_body (source);
+  if (body != NULL && sse_event_source_get_last_response (source) != NULL)
     {
-      g_clear_error (&client->last_error);
-      client->last_error = g_error_copy (error);
+      client->refused = g_object_ref (sse_event_source_get_last_response (source));
+      client->refused_body = g_bytes_ref (body);
     }
 }
 
@@ -481,38 +680,36 @@ body_is_json (GBytes *body)
   return root != NULL && (JSON_NODE_HOLDS_OBJECT (root) || JSON_NODE_HOLDS_ARRAY (root));
 }
 
-static SoupMessage *
-build_message (const char  *url,
-               GError     **error)
+/* Whether @method is an HTTP token (RFC 9110), which a method must be. */
+static gboolean
+is_method (const char *method)
 {
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GUri) uri = NULL;
-  const char *method = opt_method;
-  SoupMessageHeaders *headers;
-  const char *scheme;
+  const char *p;
+
+  if (*method == '\0')
+    return FALSE;
+  for (p = method; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("!#$%&'*+-.^_`|~", *p) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* The request options (-X, -H, -d) into request_method, request_headers,
+ * request_body and request_content_type; FALSE with a usage error. */
+static gboolean
+parse_request_options (GError **error)
+{
   guint i;
 
-  uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
-  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
-  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
-      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
+  request_method = opt_method != NULL ? opt_method : opt_data != NULL ? "POST" : "GET";
+  if (!is_method (request_method))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not an http:// or https:// URL"), url);
-      return NULL;
+                   _("“%s” is not a valid HTTP method"), request_method);
+      return FALSE;
     }
 
-  if (method == NULL)
-    method = opt_data != NULL ? "POST" : "GET";
-  msg = soup_message_new_from_uri (method, uri);
-  if (msg == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a valid HTTP method"), method);
-      return NULL;
-    }
-  headers = soup_message_get_request_headers (msg);
-
+  request_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
   for (i = 0; opt_headers != NULL && opt_headers[i] != NULL; i++)
     {
       const char *colon = strchr (opt_headers[i], ':');
@@ -523,7 +720,7 @@ build_message (const char  *url,
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        _("The header “%s” is not of the form “Name: value”"), opt_headers[i]);
-          return NULL;
+          return FALSE;
         }
       name = g_strstrip (g_strndup (opt_headers[i], colon - opt_headers[i]));
       value = g_strstrip (g_strdup (colon + 1));
@@ -531,9 +728,9 @@ build_message (const char  *url,
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        _("The header “%s” contains characters not allowed in a header"), name);
-          return NULL;
+          return FALSE;
         }
-      soup_message_headers_append (headers, name, value);
+      soup_message_headers_append (request_headers, name, value);
     }
 
   if (opt_data != NULL)
@@ -549,20 +746,77 @@ build_message (const char  *url,
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            _("Cannot read the request body from “%s”: %s"),
                            opt_data + 1, local_error->message);
-              return NULL;
+              return FALSE;
             }
         }
       else
         request_body = g_bytes_new (opt_data, strlen (opt_data));
 
       /* As --help says. */
-      request_content_type = soup_message_headers_get_one (headers, "Content-Type");
+      request_content_type = soup_message_headers_get_one (request_headers, "Content-Type");
       if (request_content_type == NULL)
         request_content_type = body_is_json (request_body) ? "application/json"
                                                            : "application/x-www-form-urlencoded";
     }
 
-  return g_steal_pointer (&msg);
+  return TRUE;
+}
+
+static void
+append_header (const char         *name,
+               const char         *value,
+               SoupMessageHeaders *to)
+{
+  soup_message_headers_append (to, name, value);
+}
+
+/* The source for @url and the request options. Whether @url will do is
+ * the library's to say: a URL that libsoup cannot even make a message of
+ * (no host, a port out of range) goes to it as a string, and either way
+ * the library checks it and reports what is wrong after open(). */
+static SseEventSource *
+new_source (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  g_autoptr(SoupMessage) msg = NULL;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    return sse_event_source_new (url);
+
+  msg = soup_message_new_from_uri (request_method, uri);
+  soup_message_headers_foreach (request_headers, (SoupMessageHeadersForeachFunc) append_header,
+                                soup_message_get_request_headers (msg));
+  return sse_event_source_new_for_message (msg);
+}
+
+/* --reconnect-mode and --no-reconnect, as a mode; FALSE with a usage error. */
+static gboolean
+reconnect_mode_option (SseReconnectMode  *mode,
+                       GError           **error)
+{
+  g_autoptr(GEnumClass) modes = g_type_class_ref (SSE_TYPE_RECONNECT_MODE);
+  GEnumValue *value;
+
+  *mode = opt_no_reconnect ? SSE_RECONNECT_MODE_NEVER : SSE_RECONNECT_MODE_AUTO;
+  if (opt_reconnect_mode == NULL)
+    return TRUE;
+
+  value = g_enum_get_value_by_nick (modes, opt_reconnect_mode);
+  if (value == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a reconnect mode; give auto, resend, resume-get or never"),
+                   opt_reconnect_mode);
+      return FALSE;
+    }
+  if (opt_no_reconnect && value->value != SSE_RECONNECT_MODE_NEVER)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("--no-reconnect means --reconnect-mode=never, not %s"), opt_reconnect_mode);
+      return FALSE;
+    }
+  *mode = value->value;
+  return TRUE;
 }
 
 /* A timeout option in seconds, as the library's milliseconds. FALSE when
@@ -617,6 +871,8 @@ client_clear (Client *client)
   g_clear_object (&client->encoder);
   g_clear_object (&client->generator);
   g_clear_error (&client->last_error);
+  g_clear_object (&client->refused);
+  g_clear_pointer (&client->refused_body, g_bytes_unref);
   g_clear_object (&client->last_msg);
   g_clear_pointer (&client->demo_last_id, g_free);
   g_clear_pointer (&client->loop, g_main_loop_unref);
@@ -625,22 +881,16 @@ client_clear (Client *client)
 static int
 run_client (const char *url)
 {
-  g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(SseEventSource) source = NULL;
   g_autoptr(GError) error = NULL;
   Client client = { 0, };
   guint connect_timeout = G_MAXUINT, read_timeout = 0;
-  int status;
+  SseReconnectMode mode;
 
   if (!timeout_option ("--connect-timeout", opt_connect_timeout, &connect_timeout, &error) ||
-      !timeout_option ("--read-timeout", opt_read_timeout, &read_timeout, &error))
-    {
-      usage_error ("%s", error->message);
-      return EXIT_USAGE;
-    }
-
-  msg = build_message (url, &error);
-  if (msg == NULL)
+      !timeout_option ("--read-timeout", opt_read_timeout, &read_timeout, &error) ||
+      !reconnect_mode_option (&mode, &error) ||
+      !parse_request_options (&error))
     {
       usage_error ("%s", error->message);
       return EXIT_USAGE;
@@ -651,7 +901,7 @@ run_client (const char *url)
       return EXIT_USAGE;
     }
 
-  source = sse_event_source_new_for_message (msg);
+  source = new_source (url);
   if (opt_cacert != NULL)
     {
       /* glib-networking takes only an absolute path (a relative one is
@@ -669,18 +919,13 @@ run_client (const char *url)
       soup_session_set_tls_database (sse_event_source_get_session (source), database);
     }
   if (request_body != NULL)
-    {
-      sse_event_source_set_request_body (source, request_content_type, request_body);
-      /* As before the library's reconnect modes; --reconnect-mode comes next. */
-      sse_event_source_set_reconnect_mode (source, SSE_RECONNECT_MODE_RESEND);
-    }
+    sse_event_source_set_request_body (source, request_content_type, request_body);
   if (opt_last_event_id != NULL)
     sse_event_source_set_last_event_id (source, opt_last_event_id);
   if (connect_timeout != G_MAXUINT)
     sse_event_source_set_connect_timeout (source, connect_timeout);
   sse_event_source_set_read_timeout (source, read_timeout);
-  if (opt_no_reconnect)
-    sse_event_source_set_max_reconnect_attempts (source, 0);
+  sse_event_source_set_reconnect_mode (source, mode);
   sse_event_source_set_retry_on_server_error (source, opt_retry_on_server_error);
 
   client.loop = g_main_loop_new (NULL, FALSE);
@@ -690,10 +935,8 @@ run_client (const char *url)
   g_main_loop_run (client.loop);
 
   sse_event_source_close (source);
-  status = client.exit_status;
   client_clear (&client);
-  g_clear_pointer (&request_body, g_bytes_unref);
-  return status;
+  return client.exit_status;
 }
 
 /* Serve mode ------------------------------------------------------------------ */
@@ -1016,6 +1259,7 @@ main (int   argc,
   g_autofree char *examples = NULL;
   GOptionGroup *group;
   guint n_args;
+  int status;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -1031,10 +1275,19 @@ main (int   argc,
     _("A request body (-d) is sent as application/json when it is a JSON object or array, "
       "and otherwise as application/x-www-form-urlencoded, as curl -d does; "
       "-H 'Content-Type: TYPE' sets another type."),
-    _("Exit status: 0 when the stream ended normally (--max-events reached, or the server "
-      "answered 204 No Content), 1 when it failed (bad address, refused, an HTTP error, "
-      "a wrong content type, too many attempts), 2 for a usage error, 130 when "
-      "interrupted by Ctrl-C."),
+    _("When a stream ends or breaks, a GET is sent again, with Last-Event-ID, as a browser "
+      "does; a request with another method (-d, -X) is sent once, since sending it again "
+      "could repeat what it did (an LLM would answer, and bill, again). --reconnect-mode "
+      "chooses otherwise. A server error (with --retry-on-server-error) is retried in "
+      "every mode: nothing was streamed then."),
+    _("When the server refuses the request, the body of its answer follows the error, "
+      "indented: the first 20 lines or 2 KiB, or with -v all that was read (up to 64 KiB), "
+      "with control characters replaced by U+FFFD."),
+    _("Exit status: 0 when the stream ended normally (--max-events reached, the server "
+      "answered 204 No Content, or it ended a stream that is not to be reconnected), 1 when "
+      "it failed (bad address, refused, an HTTP error, a wrong content type, a broken "
+      "stream that is not to be reconnected), 2 for a usage error (a URL that is not a "
+      "valid http or https URL included), 130 when interrupted by Ctrl-C."),
     _("Examples:"), NULL);
   /* The commands are not translated; they follow the heading directly. */
   examples = g_strconcat (description, "\n",
@@ -1100,5 +1353,8 @@ main (int   argc,
       return EXIT_USAGE;
     }
 
-  return run_client (opt_args[0]);
+  status = run_client (opt_args[0]);
+  g_clear_pointer (&request_headers, soup_message_headers_unref);
+  g_clear_pointer (&request_body, g_bytes_unref);
+  return status;
 }
