@@ -813,8 +813,13 @@ class SseCatTest(unittest.TestCase):
         result = run('--demo', timeout=60)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(len([l for l in result.stdout.splitlines() if l.startswith('[tick]')]), 12)
-        self.assertIn('reconnecting in', result.stderr)
+        # The feed asks for retry: 500, and every connection made progress:
+        # each reconnection waits exactly that, counted from 1 again.
+        reconnecting = [l for l in result.stderr.splitlines() if 'reconnecting' in l]
+        self.assertEqual(reconnecting, ['sse-cat: the server ended the stream; reconnecting in '
+                                        '500 ms (attempt 1)'] * 2)
         self.assertIn('Last-Event-ID: 4', result.stderr)
+        self.assertIn('Last-Event-ID: 8', result.stderr)
         self.assertIn('none lost and none repeated', result.stderr)
 
 

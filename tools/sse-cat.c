@@ -1176,17 +1176,6 @@ demo_handler (SoupServer        *server,
   g_ptr_array_add (connections, connection);
 }
 
-static guint
-demo_backoff (SseEventSource *source,
-              guint           attempt,
-              guint           reconnection_time,
-              gpointer        user_data)
-{
-  /* The server asked for DEMO_RECONNECTION_TIME_MS: keep the demo brisk
-   * and its output predictable. */
-  return reconnection_time;
-}
-
 static int
 run_demo (void)
 {
@@ -1215,7 +1204,6 @@ run_demo (void)
   /* Loopback only: no proxy to look up. */
   session = soup_session_new_with_options ("timeout", 0, "proxy-resolver", NULL, NULL);
   source = g_object_new (SSE_TYPE_EVENT_SOURCE, "url", url, "session", session, NULL);
-  sse_event_source_set_backoff_func (source, demo_backoff, NULL, NULL);
 
   client.loop = g_main_loop_new (NULL, FALSE);
   client_setup (&client, source);
