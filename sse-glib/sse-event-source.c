@@ -796,9 +796,11 @@ sse_event_source_new (const char *url)
  * effect). This is how streams that need a POST or particular headers are
  * read, such as the streaming APIs of language models.
  *
- * The body of @msg cannot be read back (libsoup 3 has no way to): give it
- * with [method@Sse.EventSource.set_request_body], which keeps it and sends
- * it with every request, reconnections included.
+ * A body set on @msg is sent with the first request, but libsoup 3 cannot
+ * give it back to send it again: to send the request again (see
+ * [property@Sse.EventSource:reconnect-mode]), give the body with
+ * [method@Sse.EventSource.set_request_body], which keeps it and sends it
+ * with every request.
  *
  * ```c
  * g_autoptr(SoupMessage) msg = soup_message_new ("POST", "https://example.org/v1/stream");

@@ -193,7 +193,10 @@ _sse_http_parse_retry_after (const char *value,
   if (date == NULL)
     return 0;
   if (now == NULL)
-    now = current = g_date_time_new_now_utc ();
+    {
+      current = g_date_time_new_now_utc ();
+      now = current;
+    }
   span = g_date_time_difference (date, now);
   if (span <= 0)
     return 0;

@@ -77,7 +77,8 @@ static const GOptionEntry client_entries[] = {
     N_("Give up an attempt when the server has not answered within this long, and try "
        "again (default 30; 0 waits for ever)"), N_("SECONDS") },
   { "read-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_read_timeout,
-    N_("Reconnect when nothing arrives for this long (heartbeats count)"), N_("SECONDS") },
+    N_("Reconnect when nothing arrives for this long (heartbeats count; default 300; 0 "
+       "waits for ever)"), N_("SECONDS") },
   { "reconnect-mode", 0, 0, G_OPTION_ARG_STRING, &opt_reconnect_mode,
     N_("What to send when a stream ends: auto (the default: a GET again, any other "
        "method never), resend (the whole request, body included), resume-get (a GET "
@@ -884,7 +885,7 @@ run_client (const char *url)
   g_autoptr(SseEventSource) source = NULL;
   g_autoptr(GError) error = NULL;
   Client client = { 0, };
-  guint connect_timeout = G_MAXUINT, read_timeout = 0;
+  guint connect_timeout = G_MAXUINT, read_timeout = G_MAXUINT;
   SseReconnectMode mode;
 
   if (!timeout_option ("--connect-timeout", opt_connect_timeout, &connect_timeout, &error) ||
@@ -924,7 +925,8 @@ run_client (const char *url)
     sse_event_source_set_last_event_id (source, opt_last_event_id);
   if (connect_timeout != G_MAXUINT)
     sse_event_source_set_connect_timeout (source, connect_timeout);
-  sse_event_source_set_read_timeout (source, read_timeout);
+  if (read_timeout != G_MAXUINT)
+    sse_event_source_set_read_timeout (source, read_timeout);
   sse_event_source_set_reconnect_mode (source, mode);
   sse_event_source_set_retry_on_server_error (source, opt_retry_on_server_error);
 
