@@ -6,9 +6,9 @@
  * Once pulled, a source keeps every event it emits for the pulls, in
  * order, up to a bound; when the bound is reached, it stops reading from
  * the socket (TCP then pushes back on the server) until the consumer has
- * taken half of what waits. A pull does not keep the source alive: its
- * GTask has no source object, and the source completes the pulls under way
- * when it is disposed of.
+ * taken half of what waits. As with any GIO call, a pull under way keeps
+ * its source alive until its callback ran; close() and dispose complete
+ * the pulls under way with no event.
  */
 
 #include "config.h"
@@ -205,8 +205,9 @@ on_pull_cancelled (GCancellable *cancellable,
  *
  * Cancelling @cancellable completes this call with %G_IO_ERROR_CANCELLED
  * unless it got its event already; either way no event is lost: the next
- * call gets it. A pull does not keep the source alive; the pulls under way
- * when it is disposed of complete with no event.
+ * call gets it. As with any GIO call, a pull under way keeps the source
+ * alive until its callback ran; [method@Sse.EventSource.close] completes
+ * the pulls under way with no event.
  *
  * Since: 1.0
  */
@@ -227,7 +228,7 @@ sse_event_source_next_event_async (SseEventSource      *self,
   queue = &self->queue;
   queue->active = TRUE;
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sse_event_source_next_event_async);
   g_task_set_name (task, "[sse-glib] next event");
   /* An event given to a pull stays given, cancelled or not. */
@@ -294,7 +295,7 @@ sse_event_source_next_event_finish (SseEventSource  *self,
                                     GError         **error)
 {
   g_return_val_if_fail (SSE_IS_EVENT_SOURCE (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                         sse_event_source_next_event_async, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
