@@ -64,6 +64,29 @@ export function firstCallbackFailure() {
     return callbackFailures.length > 0 ? callbackFailures[0] : null;
 }
 
+// Iterates the default main context until condition() holds; fails after
+// timeoutMs, and at once when a handler failed.
+export function runUntil(condition, what, timeoutMs = 20000) {
+    const context = GLib.MainContext.default();
+    let expired = false;
+    const id = GLib.timeout_add(GLib.PRIORITY_DEFAULT, timeoutMs, () => {
+        expired = true;
+        return GLib.SOURCE_REMOVE;
+    });
+    try {
+        while (!condition()) {
+            if (expired)
+                fail(`timed out waiting for ${what}`);
+            if (firstCallbackFailure() !== null)
+                throw firstCallbackFailure();
+            context.iteration(true);
+        }
+    } finally {
+        if (!expired)
+            GLib.source_remove(id);
+    }
+}
+
 const tests = [];
 
 export function test(name, func) {

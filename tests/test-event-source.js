@@ -16,36 +16,11 @@ import Soup from 'gi://Soup?version=3.0';
 import Sse from 'gi://Sse?version=1';
 import System from 'system';
 
-import {assert, assertEqual, fail, firstCallbackFailure, guarded, run, test}
-    from './gjs-harness.js';
-
-const TIMEOUT_MS = 20000;
+import {assert, assertEqual, guarded, run, runUntil, test} from './gjs-harness.js';
 
 // The network monitor of the machine has no say here (read when the first
 // source opens).
 GLib.setenv('GIO_USE_NETWORK_MONITOR', 'base', true);
-
-// Iterates the default main context until condition() holds.
-function runUntil(condition, what) {
-    const context = GLib.MainContext.default();
-    let expired = false;
-    const id = GLib.timeout_add(GLib.PRIORITY_DEFAULT, TIMEOUT_MS, () => {
-        expired = true;
-        return GLib.SOURCE_REMOVE;
-    });
-    try {
-        while (!condition()) {
-            if (expired)
-                fail(`timed out waiting for ${what}`);
-            if (firstCallbackFailure() !== null)
-                throw firstCallbackFailure();
-            context.iteration(true);
-        }
-    } finally {
-        if (!expired)
-            GLib.source_remove(id);
-    }
-}
 
 const STATUS = {
     [Sse.Status.CONNECTING]: 'connecting',

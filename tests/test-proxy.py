@@ -25,9 +25,7 @@ import threading
 import time
 import unittest
 
-os.environ['GIO_USE_NETWORK_MONITOR'] = 'base'
-os.environ['GIO_USE_PROXY_RESOLVER'] = 'dummy'
-
+from sse_testutil import run_until  # noqa: E402  (before gi: it sets GIO's environment)
 import gi  # noqa: E402
 
 gi.require_version('GLib', '2.0')
@@ -37,23 +35,8 @@ gi.require_version('Sse', '1')
 
 from gi.repository import Gio, GLib, Soup, Sse  # noqa: E402
 
-TIMEOUT_MS = 30000
 CERTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'certs')
 NGINX = shutil.which('nginx') or ('/usr/sbin/nginx' if os.path.exists('/usr/sbin/nginx') else None)
-
-
-def run_until(condition, what):
-    context = GLib.MainContext.default()
-    expired = []
-    source_id = GLib.timeout_add(TIMEOUT_MS, lambda: expired.append(True))
-    try:
-        while not condition():
-            if expired:
-                raise AssertionError('timed out waiting for ' + what)
-            context.iteration(True)
-    finally:
-        if not expired:
-            GLib.source_remove(source_id)
 
 
 def free_port():

@@ -7,12 +7,9 @@
 # callbacks, as a Python program on it does. The main loop runs until a
 # condition holds (no sleeps).
 
-import os
 import unittest
 
-os.environ['GIO_USE_NETWORK_MONITOR'] = 'base'
-os.environ['GIO_USE_PROXY_RESOLVER'] = 'dummy'
-
+from sse_testutil import run_until  # noqa: E402  (before gi: it sets GIO's environment)
 import gi  # noqa: E402
 
 gi.require_version('GLib', '2.0')
@@ -21,22 +18,6 @@ gi.require_version('Soup', '3.0')
 gi.require_version('Sse', '1')
 
 from gi.repository import Gio, GLib, Soup, Sse  # noqa: E402
-
-TIMEOUT_MS = 30000
-
-
-def run_until(condition, what):
-    context = GLib.MainContext.default()
-    expired = []
-    source_id = GLib.timeout_add(TIMEOUT_MS, lambda: expired.append(True))
-    try:
-        while not condition():
-            if expired:
-                raise AssertionError('timed out waiting for ' + what)
-            context.iteration(True)
-    finally:
-        if not expired:
-            GLib.source_remove(source_id)
 
 
 class Server:

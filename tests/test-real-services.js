@@ -11,35 +11,13 @@ import GLib from 'gi://GLib';
 import Soup from 'gi://Soup?version=3.0';
 import Sse from 'gi://Sse?version=1';
 
-import {assertEqual, fail, firstCallbackFailure, guarded, run, test} from './gjs-harness.js';
+import {assertEqual, guarded, run, runUntil, test} from './gjs-harness.js';
 
 GLib.setenv('GIO_USE_NETWORK_MONITOR', 'base', true);
 
-const TIMEOUT_MS = 20000;
 const CHAT = '{"model": "m", "stream": true}';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-function runUntil(condition, what) {
-    const context = GLib.MainContext.default();
-    let expired = false;
-    const id = GLib.timeout_add(GLib.PRIORITY_DEFAULT, TIMEOUT_MS, () => {
-        expired = true;
-        return GLib.SOURCE_REMOVE;
-    });
-    try {
-        while (!condition()) {
-            if (expired)
-                fail(`timed out waiting for ${what}`);
-            if (firstCallbackFailure() !== null)
-                throw firstCallbackFailure();
-            context.iteration(true);
-        }
-    } finally {
-        if (!expired)
-            GLib.source_remove(id);
-    }
-}
 
 // Answers each request with the next of the answers given (the last one
 // for every later request), recording the requests.

@@ -16,10 +16,9 @@ import os
 import sys
 import unittest
 
-# Before GIO is loaded: no network or proxy of the machine matters here.
-os.environ['GIO_USE_NETWORK_MONITOR'] = 'base'
-os.environ['GIO_USE_PROXY_RESOLVER'] = 'dummy'
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 
+from sse_testutil import run_until  # noqa: E402  (before gi: it sets GIO's environment)
 import gi  # noqa: E402
 
 gi.require_version('GLib', '2.0')
@@ -35,22 +34,6 @@ CAPABILITIES = [
     'bom', 'comments', 'event-type-listeners', 'headers', 'last-event-id',
     'post', 'read-timeout', 'report', 'restart', 'server-directed-shutdown-request',
 ]
-
-
-def run_until(condition, what, deadline_ms=DEADLINE_MS):
-    """Iterates the default main context until condition() holds; fails
-    after deadline_ms."""
-    context = GLib.MainContext.default()
-    expired = []
-    source_id = GLib.timeout_add(deadline_ms, lambda: expired.append(True))
-    try:
-        while not condition():
-            if expired:
-                raise AssertionError('timed out waiting for ' + what)
-            context.iteration(True)
-    finally:
-        if not expired:
-            GLib.source_remove(source_id)
 
 
 def run_for(milliseconds):
