@@ -173,6 +173,8 @@ handle_scale (SoupServer        *server,
 {
   SseServerStream *stream = sse_broadcaster_add_message (broadcaster, msg);
 
+  if (stream == NULL)
+    return;
   sse_server_stream_set_heartbeat_interval (stream, 0);
   g_ptr_array_add (scale_streams, g_object_ref (stream));
   g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), stream);

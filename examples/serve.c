@@ -65,8 +65,10 @@ handle_events (SoupServer        *server,
   SseServerStream *stream;
 
   stream = sse_broadcaster_add_message (feed->broadcaster, msg);
-  /* Browsers wait 3 s by default before reconnecting; ask for less. */
-  sse_server_stream_send_retry (stream, 250);
+  /* Browsers wait 3 s by default before reconnecting; ask for less. (No
+   * stream: it closed at once, and the client is gone.) */
+  if (stream != NULL)
+    sse_server_stream_send_retry (stream, 250);
 }
 
 static void

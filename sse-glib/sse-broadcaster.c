@@ -501,7 +501,10 @@ sse_broadcaster_add_stream (SseBroadcaster  *self,
  * Answers @msg with a new [class@Sse.ServerStream] and adds it: the whole
  * body of a typical SSE handler.
  *
- * Returns: (transfer none): the client's stream, owned by the broadcaster
+ * Returns: (transfer none) (nullable): the client's stream, owned by the
+ *   broadcaster, or %NULL if it closed while it was added (the client was
+ *   too slow for its replay, or a handler of
+ *   [signal@Sse.Broadcaster::stream-added] closed it) and is gone
  *
  * Since: 1.0
  */
@@ -517,7 +520,10 @@ sse_broadcaster_add_message (SseBroadcaster    *self,
   stream = sse_server_stream_new (msg);
   sse_broadcaster_add_stream (self, stream);
 
-  /* The broadcaster keeps it alive while the client is connected. */
+  /* The broadcaster keeps it alive while the client is connected; a
+   * stream that closed meanwhile goes with our reference. */
+  if (!find_stream (self, stream, NULL))
+    return NULL;
   return stream;
 }
 

@@ -534,6 +534,65 @@ test_broadcaster_replay (void)
   }
 }
 
+typedef struct {
+  SseBroadcaster  *broadcaster;
+  SseServerStream *returned;
+  gboolean         called;
+  gboolean         finalized;
+} AddMessage;
+
+static void
+on_added_stream_finalized (gpointer  data,
+                           GObject  *where_the_object_was)
+{
+  ((AddMessage *) data)->finalized = TRUE;
+}
+
+static void
+close_on_added (SseBroadcaster  *broadcaster,
+                SseServerStream *stream,
+                AddMessage      *am)
+{
+  g_object_weak_ref (G_OBJECT (stream), on_added_stream_finalized, am);
+  sse_server_stream_close (stream);
+}
+
+static void
+handle_add_message (SoupServer        *soup_server,
+                    SoupServerMessage *msg,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  AddMessage *am = user_data;
+
+  am->returned = sse_broadcaster_add_message (am->broadcaster, msg);
+  am->called = TRUE;
+}
+
+/* Issue 13, defect 2: add_message() never returns a stream that is gone.
+ * One that closed while it was added (here a stream-added handler closes
+ * it) is NULL. */
+static void
+test_broadcaster_add_message_closed (void)
+{
+  g_autoptr(TestStreamServer) server = server_new ();
+  g_autoptr(SseBroadcaster) broadcaster = sse_broadcaster_new ();
+  g_autofree char *url = g_strconcat (server->url, "add", NULL);
+  g_autoptr(Client) client = NULL;
+  AddMessage am = { broadcaster, NULL, FALSE, FALSE };
+
+  soup_server_add_handler (server->soup_server, "/add", handle_add_message, &am, NULL);
+  g_signal_connect (broadcaster, "stream-added", G_CALLBACK (close_on_added), &am);
+
+  client = client_new (url, NULL);
+  test_wait_until (am.called);
+  g_assert_true (am.finalized);
+  g_assert_null (am.returned);
+  g_assert_cmpuint (sse_broadcaster_get_n_streams (broadcaster), ==, 0);
+  test_wait_until (client->eof);
+}
+
 static void
 on_stream_removed (SseBroadcaster  *broadcaster,
                    SseServerStream *stream,
@@ -642,6 +701,7 @@ main (int   argc,
   g_test_add_func ("/server/broadcaster/add-twice-or-closed", test_broadcaster_add_twice_or_closed);
   g_test_add_func ("/server/broadcaster/fan-out", test_broadcaster_fan_out);
   g_test_add_func ("/server/broadcaster/replay", test_broadcaster_replay);
+  g_test_add_func ("/server/broadcaster/add-message-closed", test_broadcaster_add_message_closed);
   g_test_add_func ("/server/broadcaster/client-leaves", test_broadcaster_client_leaves);
   g_test_add_func ("/server/broadcaster/slow-client-dropped", test_broadcaster_slow_client_dropped);
   g_test_add_func ("/server/broadcaster/close-all", test_broadcaster_close_all);

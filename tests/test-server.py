@@ -75,7 +75,9 @@ class Server:
 
     def handle_feed(self, server, msg, path, query):
         stream = self.broadcaster.add_message(msg)
-        stream.props.heartbeat_interval = self.heartbeat
+        # None when the stream closed while it was added.
+        if stream is not None:
+            stream.props.heartbeat_interval = self.heartbeat
 
     def close(self):
         self.broadcaster.close_all()
@@ -368,6 +370,23 @@ class TestBroadcaster(unittest.TestCase):
         gone.wait_for_events(1)
         self.assertEqual([e.get_id() for e in kept.events], ['5', '6'])
         self.assertEqual([e.get_id() for e in gone.events], ['6'])
+
+    def test_add_message_closed_while_added(self):
+        # A handler of stream-added closes it: add_message() gives None,
+        # not a stream that is gone.
+        returned = []
+        self.broadcaster.connect('stream-added', lambda b, stream: stream.close())
+
+        def handle(server, msg, path, query):
+            returned.append(self.broadcaster.add_message(msg))
+
+        self.server.soup.add_handler('/closing', handle)
+        client = Client(self.server.url + '/closing')
+        self.clients.append(client)
+        run_until(lambda: returned, 'the handler')
+        self.assertEqual(returned, [None])
+        self.assertEqual(self.broadcaster.props.n_streams, 0)
+        run_until(lambda: client.eof or client.errors, 'the end of the response')
 
     def test_stream_removed_when_client_goes_away(self):
         self.server.heartbeat = 10
