@@ -794,8 +794,9 @@ sse_server_stream_send_retry (SseServerStream *self,
  * sse_server_stream_close:
  * @self: a stream
  *
- * Ends the response: what was queued is still written, then the chunked
- * body is terminated. A browser's `EventSource` (or an
+ * Ends the response: what was queued is still written, then the
+ * connection is closed (the body of an event stream runs until the
+ * connection closes; it is not chunked). A browser's `EventSource` (or an
  * [class@Sse.EventSource]) will reconnect after its reconnection time; to
  * tell it to stop for good, answer its next request with `204 No Content`.
  *

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include <sse-glib/sse-glib.h>
 
@@ -164,6 +165,112 @@ client_event (Client *client,
   g_assert_cmpuint (i, <, client->events->len);
   return g_ptr_array_index (client->events, i);
 }
+
+/* A lazy client: raw socket, small receive buffer, reads only when asked ---- */
+
+typedef struct {
+  GSocketConnection *connection;
+  GSocket           *socket;
+  SseParser         *parser;
+  GPtrArray         *events;        /* SseEvent */
+  GString           *raw;           /* every byte received */
+  gsize              body_start;    /* where the body starts in @raw, once known */
+  gboolean           eof;
+} Lazy;
+
+static void
+on_lazy_event (SseParser *parser,
+               SseEvent  *event,
+               Lazy      *lazy)
+{
+  g_ptr_array_add (lazy->events, sse_event_ref (event));
+}
+
+/* Connects to @server, asks for the stream (with @last_event_id unless
+ * NULL), and returns once the server made the stream. */
+static Lazy *
+lazy_new (TestStreamServer *server,
+          const char       *last_event_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, server->port);
+  g_autoptr(GSocket) socket = NULL;
+  g_autofree char *request = NULL;
+  Lazy *lazy = g_new0 (Lazy, 1);
+  guint before = server->n_made;
+
+  /* The receive buffer is set before connecting, so that the window the
+   * server sees is small from the start (and TCP sends again as soon as
+   * the client reads a little). */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, 4096, &error);
+  g_assert_no_error (error);
+  g_socket_connect (socket, address, NULL, &error);
+  g_assert_no_error (error);
+  lazy->connection = g_socket_connection_factory_create_connection (socket);
+  lazy->socket = g_socket_connection_get_socket (lazy->connection);
+  lazy->parser = sse_parser_new ();
+  lazy->events = g_ptr_array_new_with_free_func ((GDestroyNotify) sse_event_unref);
+  lazy->raw = g_string_new (NULL);
+  g_signal_connect (lazy->parser, "event", G_CALLBACK (on_lazy_event), lazy);
+
+  request = g_strdup_printf ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%s%s\r\n",
+                             last_event_id ? "Last-Event-ID: " : "",
+                             last_event_id ? last_event_id : "",
+                             last_event_id ? "\r\n" : "");
+  g_socket_send (lazy->socket, request, strlen (request), NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_blocking (lazy->socket, FALSE);
+
+  test_wait_until (server->n_made > before);
+  return lazy;
+}
+
+/* Reads what is there, without blocking; TRUE if it got anything. */
+static gboolean
+lazy_read (Lazy *lazy)
+{
+  char buffer[16 * 1024];
+  gboolean got = FALSE;
+  gssize n;
+
+  while ((n = g_socket_receive (lazy->socket, buffer, sizeof buffer, NULL, NULL)) > 0)
+    {
+      gsize before = lazy->raw->len;
+
+      got = TRUE;
+      g_string_append_len (lazy->raw, buffer, n);
+      if (lazy->body_start == 0)
+        {
+          const char *end = strstr (lazy->raw->str, "\r\n\r\n");
+
+          if (end == NULL)
+            continue;
+          lazy->body_start = end + 4 - lazy->raw->str;
+          before = lazy->body_start;
+        }
+      g_assert_true (sse_parser_feed (lazy->parser, (const guint8 *) lazy->raw->str + before,
+                                      lazy->raw->len - before, NULL));
+    }
+  if (n == 0)
+    lazy->eof = TRUE;
+  return got;
+}
+
+static void
+lazy_free (Lazy *lazy)
+{
+  g_io_stream_close (G_IO_STREAM (lazy->connection), NULL, NULL);
+  g_object_unref (lazy->connection);
+  g_object_unref (lazy->parser);
+  g_ptr_array_unref (lazy->events);
+  g_string_free (lazy->raw, TRUE);
+  g_free (lazy);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Lazy, lazy_free)
 
 /* Tests: SseServerStream ----------------------------------------------------- */
 
@@ -352,6 +459,28 @@ test_stream_slow_client (void)
   g_assert_error (closed_error, SSE_ERROR, SSE_ERROR_CLIENT_TOO_SLOW);
   g_assert_true (sse_server_stream_is_closed (stream));
   g_assert_cmpuint (sse_server_stream_get_queued_bytes (stream), <=, max_queued);
+}
+
+/* The body is not chunked: a closed stream ends with its last event and
+ * the end of the connection, no chunk terminator after it (issue 13,
+ * defect 4: the documentation said otherwise). */
+static void
+test_stream_close_ends_connection (void)
+{
+  g_autoptr(TestStreamServer) server = server_new ();
+  g_autoptr(Lazy) client = NULL;
+  SseServerStream *stream;
+
+  client = lazy_new (server, NULL);
+  stream = test_stream_server_get_stream (server, 0);
+  sse_server_stream_send (stream, NULL, "last", "9");
+  sse_server_stream_close (stream);
+
+  test_poll_until ((lazy_read (client), client->eof));
+  g_assert_true (g_str_has_prefix (client->raw->str, "HTTP/1.1 200 OK\r\n"));
+  g_assert_true (g_str_has_suffix (client->raw->str, "\r\n\r\n:\nid: 9\ndata: last\n\n"));
+  g_assert_null (strstr (client->raw->str, "Transfer-Encoding"));
+  g_assert_cmpuint (client->events->len, ==, 1);
 }
 
 /* Tests: SseBroadcaster -------------------------------------------------------- */
@@ -696,6 +825,7 @@ main (int   argc,
   g_test_add_func ("/server/stream/heartbeat", test_stream_heartbeat);
   g_test_add_func ("/server/stream/client-goes-away", test_stream_client_goes_away);
   g_test_add_func ("/server/stream/slow-client", test_stream_slow_client);
+  g_test_add_func ("/server/stream/close-ends-connection", test_stream_close_ends_connection);
   g_test_add_func ("/server/stream/properties", test_stream_properties);
   g_test_add_func ("/server/broadcaster/properties", test_broadcaster_properties);
   g_test_add_func ("/server/broadcaster/add-twice-or-closed", test_broadcaster_add_twice_or_closed);
