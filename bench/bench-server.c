@@ -34,11 +34,10 @@
 static SseBroadcaster *broadcaster;
 static char *root;
 
-/* The broadcast under way: when it was sent, and how many /scale streams
- * have yet to write it to their sockets. */
+/* The broadcast under way: when it was sent, and when the last /scale
+ * stream had written it to its socket (0: not yet). */
 static gint64 broadcast_time;
 static gint64 fanout_time;
-static guint fanout_pending;
 static GPtrArray *scale_streams;
 
 /* /tick ------------------------------------------------------------------ */
@@ -132,21 +131,19 @@ handle_tick (SoupServer        *server,
 
 /* /scale and /broadcast -------------------------------------------------- */
 
-/* Runs after the stream's own handler, which counts the written bytes. */
-static void
-on_wrote_body_data (SoupServerMessage *msg,
-                    guint              chunk_size,
-                    gpointer           user_data)
+/* Runs at a low priority, after the streams' writes: the broadcast is
+ * written when nothing waits for any stream any more. */
+static gboolean
+check_fanout (gpointer user_data)
 {
-  SseServerStream *stream = user_data;
+  guint i;
 
-  if (fanout_pending > 0 && g_object_get_data (G_OBJECT (stream), "pending") &&
-      sse_server_stream_get_queued_bytes (stream) == 0)
-    {
-      g_object_set_data (G_OBJECT (stream), "pending", NULL);
-      if (--fanout_pending == 0)
-        fanout_time = g_get_monotonic_time ();
-    }
+  for (i = 0; i < scale_streams->len; i++)
+    if (sse_server_stream_get_queued_bytes (scale_streams->pdata[i]) > 0)
+      return G_SOURCE_CONTINUE;
+
+  fanout_time = g_get_monotonic_time ();
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -154,13 +151,6 @@ on_scale_closed (SseServerStream *stream,
                  GError          *error,
                  gpointer         user_data)
 {
-  if (g_object_get_data (G_OBJECT (stream), "pending"))
-    {
-      g_object_set_data (G_OBJECT (stream), "pending", NULL);
-      if (--fanout_pending == 0)
-        fanout_time = g_get_monotonic_time ();
-    }
-  g_signal_handlers_disconnect_by_data (sse_server_stream_get_message (stream), stream);
   g_ptr_array_remove_fast (scale_streams, stream);
 }
 
@@ -177,7 +167,6 @@ handle_scale (SoupServer        *server,
     return;
   sse_server_stream_set_heartbeat_interval (stream, 0);
   g_ptr_array_add (scale_streams, g_object_ref (stream));
-  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), stream);
   g_signal_connect (stream, "closed", G_CALLBACK (on_scale_closed), NULL);
 }
 
@@ -191,24 +180,11 @@ handle_broadcast (SoupServer        *server,
   guint n = sse_broadcaster_get_n_streams (broadcaster);
   char data[64], *body;
 
-  guint i;
-
   broadcast_time = g_get_monotonic_time ();
   fanout_time = 0;
   g_snprintf (data, sizeof data, "0 %" G_GINT64_FORMAT, broadcast_time);
   sse_broadcaster_send (broadcaster, NULL, data, NULL);
-
-  fanout_pending = 0;
-  for (i = 0; i < scale_streams->len; i++)
-    {
-      SseServerStream *stream = scale_streams->pdata[i];
-      gboolean pending = sse_server_stream_get_queued_bytes (stream) > 0;
-
-      g_object_set_data (G_OBJECT (stream), "pending", GINT_TO_POINTER (pending));
-      fanout_pending += pending;
-    }
-  if (fanout_pending == 0)
-    fanout_time = g_get_monotonic_time ();
+  g_idle_add_full (G_PRIORITY_LOW, check_fanout, NULL, NULL);
 
   body = g_strdup_printf ("streams=%u\n", n);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
@@ -227,7 +203,7 @@ handle_stats (SoupServer        *server,
   if (fanout_time != 0)
     body = g_strdup_printf ("fanout_ms=%.3f\n", (fanout_time - broadcast_time) / 1000.0);
   else
-    body = g_strdup_printf ("fanout_pending=%u\n", fanout_pending);
+    body = g_strdup ("fanout_pending\n");
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_TAKE, body, strlen (body));
 }

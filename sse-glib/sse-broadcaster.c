@@ -47,8 +47,8 @@
  */
 
 typedef struct {
-  char   *id;      /* nullable */
-  GBytes *bytes;   /* the encoded event */
+  char     *id;      /* nullable */
+  SseChunk *chunk;   /* the encoded event */
 } ReplayItem;
 
 struct _SseBroadcaster
@@ -89,7 +89,7 @@ replay_item_free (gpointer data)
   ReplayItem *item = data;
 
   g_free (item->id);
-  g_bytes_unref (item->bytes);
+  _sse_chunk_unref (item->chunk);
   g_free (item);
 }
 
@@ -166,10 +166,10 @@ compact (SseBroadcaster *self)
   self->has_holes = FALSE;
 }
 
-/* Queues @bytes for every client. */
+/* Queues @chunk for every client. */
 static void
 fan_out (SseBroadcaster *self,
-         GBytes         *bytes)
+         SseChunk       *chunk)
 {
   guint i;
 
@@ -184,7 +184,7 @@ fan_out (SseBroadcaster *self,
       SseServerStream *stream = g_ptr_array_index (self->streams, i);
 
       if (stream != NULL)
-        _sse_server_stream_send_encoded (stream, bytes);
+        _sse_server_stream_send_chunk (stream, chunk);
     }
 
   self->sending--;
@@ -454,7 +454,7 @@ replay (SseBroadcaster  *self,
     {
       ReplayItem *item = l->data;
 
-      if (!_sse_server_stream_send_encoded (stream, item->bytes))
+      if (!_sse_server_stream_send_chunk (stream, item->chunk))
         break;
     }
 }
@@ -564,24 +564,25 @@ void
 sse_broadcaster_send_event (SseBroadcaster *self,
                             SseEvent       *event)
 {
-  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(SseChunk) chunk = NULL;
 
   g_return_if_fail (SSE_IS_BROADCASTER (self));
   g_return_if_fail (event != NULL);
 
-  bytes = sse_encoder_encode_event (self->encoder, event);
+  chunk = _sse_chunk_new (sse_encoder_encode_event (self->encoder, event), sse_event_get_id (event),
+                          SSE_CHUNK_EVENT);
 
   if (self->replay_size > 0)
     {
       ReplayItem *item = g_new (ReplayItem, 1);
 
       item->id = g_strdup (sse_event_get_id (event));
-      item->bytes = g_bytes_ref (bytes);
+      item->chunk = _sse_chunk_ref (chunk);
       g_queue_push_tail (&self->replay, item);
       trim_replay (self);
     }
 
-  fan_out (self, bytes);
+  fan_out (self, chunk);
 }
 
 /**
@@ -624,12 +625,12 @@ void
 sse_broadcaster_send_comment (SseBroadcaster *self,
                               const char     *text)
 {
-  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(SseChunk) chunk = NULL;
 
   g_return_if_fail (SSE_IS_BROADCASTER (self));
 
-  bytes = sse_encoder_encode_comment (self->encoder, text);
-  fan_out (self, bytes);
+  chunk = _sse_chunk_new (sse_encoder_encode_comment (self->encoder, text), NULL, 0);
+  fan_out (self, chunk);
 }
 
 /**

@@ -5,13 +5,18 @@
 
 #pragma once
 
+#include "sse-server-output-private.h"
 #include "sse-server-stream.h"
 
 G_BEGIN_DECLS
 
-/* Queues bytes that are already in the text/event-stream format: the
- * broadcaster encodes an event once and shares the bytes between clients. */
-gboolean _sse_server_stream_send_encoded (SseServerStream *self,
-                                          GBytes          *bytes);
+/* The broadcaster encodes an event once and shares the chunk between
+ * clients. */
+gboolean  _sse_server_stream_send_chunk          (SseServerStream     *self,
+                                                  SseChunk            *chunk);
+
+/* For SseServerOutput. */
+void      _sse_server_stream_output_failed       (SseServerStream     *self,
+                                                  const GError        *error);
 
 G_END_DECLS

@@ -5,7 +5,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
 
 #include "sse-encoder.h"
 #include "sse-error.h"
@@ -39,17 +38,24 @@
  * `Content-Type: text/event-stream`, `Cache-Control: no-cache` and
  * `X-Accel-Buffering: no` (so that nginx does not buffer the stream) and
  * `Connection: close`: the body is not chunked but runs until the
- * connection closes, as an event stream does anyway, and every event sent
- * goes out at once, in one write.
+ * connection closes, as an event stream does anyway.
+ *
+ * Once libsoup has written the headers, the stream takes the connection
+ * over, as libsoup's WebSocket server does: an idle client then costs its
+ * socket and a few hundred bytes, and no main loop source. What is sent
+ * in one main loop iteration goes out together, in one write, in the next
+ * one. (The message's body signals are therefore not emitted, nor
+ * [signal@Soup.Server::request-finished].)
  *
  * A comment is sent as a heartbeat when nothing else was sent for
  * [property@Sse.ServerStream:heartbeat-interval], which keeps proxies from
  * closing a quiet connection and finds out that a client went away.
  *
- * A client that does not read fast enough has its events queued, up to
- * [property@Sse.ServerStream:max-queued-bytes]; past that, the client is
- * disconnected and [signal@Sse.ServerStream::closed] reports
- * %SSE_ERROR_CLIENT_TOO_SLOW, so that memory stays bounded.
+ * A client that does not read as fast as events come has them queued. One
+ * that had more than [property@Sse.ServerStream:max-queued-bytes] waiting
+ * for [property@Sse.ServerStream:slow-client-timeout] without catching up
+ * is too slow: it is disconnected, so that memory stays bounded and the
+ * other clients are not held up.
  *
  * To send the same events to many clients, see [class@Sse.Broadcaster].
  * The stream lives as long as it is referenced: dropping the last
@@ -61,22 +67,17 @@
 
 struct _SseServerStream
 {
-  GObject            parent_instance;
+  GObject                parent_instance;
 
-  SoupServerMessage *msg;
-  SoupMessageBody   *body;
-  GMainContext      *context;
-  SseEncoder        *encoder;
-  char              *last_event_id;
+  SoupServerMessage     *msg;
+  SseServerOutput       *output;          /* NULL for a HEAD request */
+  char                  *last_event_id;
 
-  GSource           *heartbeat;
-  guint              heartbeat_interval;
-  gint64             last_send_time;
+  guint                  heartbeat_interval;
+  guint64                max_queued_bytes;
+  guint                  slow_client_timeout;
 
-  guint64            max_queued_bytes;
-  guint64            queued_bytes;
-
-  gboolean           closed;
+  gboolean               closed;
 };
 
 enum {
@@ -86,6 +87,7 @@ enum {
   PROP_HEARTBEAT_INTERVAL,
   PROP_MAX_QUEUED_BYTES,
   PROP_QUEUED_BYTES,
+  PROP_SLOW_CLIENT_TIMEOUT,
   N_PROPS
 };
 
@@ -97,26 +99,10 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+/* Encoders keep no state: one serves every stream. */
+static SseEncoder *encoder;
+
 G_DEFINE_FINAL_TYPE (SseServerStream, sse_server_stream, G_TYPE_OBJECT)
-
-static void start_heartbeat (SseServerStream *self);
-
-static void
-disconnect_message (SseServerStream *self)
-{
-  if (self->msg != NULL)
-    g_signal_handlers_disconnect_by_data (self->msg, self);
-}
-
-static void
-stop_heartbeat (SseServerStream *self)
-{
-  if (self->heartbeat != NULL)
-    {
-      g_source_destroy (self->heartbeat);
-      g_clear_pointer (&self->heartbeat, g_source_unref);
-    }
-}
 
 /* Marks the stream closed and tells the world, once. */
 static void
@@ -127,124 +113,56 @@ set_closed (SseServerStream *self,
     return;
 
   self->closed = TRUE;
-  stop_heartbeat (self);
-  disconnect_message (self);
 
   g_object_ref (self);
   g_signal_emit (self, signals[SIGNAL_CLOSED], 0, error);
   g_object_unref (self);
 }
 
-static void
-on_finished (SoupServerMessage *msg,
-             SseServerStream   *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  /* libsoup is done with the message: the client went away (or the
-   * connection broke) while the stream was still open. */
-  error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
-                               _("The client closed the connection"));
-  set_closed (self, error);
-}
-
-static void
-on_wrote_body_data (SoupServerMessage *msg,
-                    guint              chunk_size,
-                    SseServerStream   *self)
-{
-  self->queued_bytes -= MIN (self->queued_bytes, chunk_size);
-}
-
-static void
-drop_slow_client (SseServerStream *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *limit = g_format_size_full (self->max_queued_bytes, G_FORMAT_SIZE_IEC_UNITS);
-  GSocket *socket;
-
-  error = g_error_new (SSE_ERROR, SSE_ERROR_CLIENT_TOO_SLOW,
-                       _("The client %s did not read its events fast enough (more than %s "
-                         "were waiting) and was disconnected"),
-                       soup_server_message_get_remote_host (self->msg) ?: "?", limit);
-
-  /* Shutting the socket down makes libsoup's pending write fail, so it
-   * finishes the message and frees what was queued. */
-  socket = soup_server_message_get_socket (self->msg);
-  if (socket != NULL)
-    g_socket_shutdown (socket, TRUE, TRUE, NULL);
-  soup_server_message_unpause (self->msg);
-
-  set_closed (self, error);
-}
-
 gboolean
-_sse_server_stream_send_encoded (SseServerStream *self,
-                                 GBytes          *bytes)
+_sse_server_stream_send_chunk (SseServerStream *self,
+                               SseChunk        *chunk)
 {
-  gsize len = g_bytes_get_size (bytes);
-
   if (self->closed)
     return FALSE;
 
-  /* Only a client that has fallen behind is dropped: one event larger than
-   * the limit still goes to a client that has nothing waiting. */
-  if (self->max_queued_bytes != 0 && self->queued_bytes > 0 &&
-      self->queued_bytes + len > self->max_queued_bytes)
-    {
-      drop_slow_client (self);
-      return FALSE;
-    }
-
-  soup_message_body_append_bytes (self->body, bytes);
-  self->queued_bytes += len;
-  self->last_send_time = g_get_monotonic_time ();
-  soup_server_message_unpause (self->msg);
-
-  return TRUE;
+  _sse_server_output_push (self->output, chunk);
+  /* A client found too slow right now is closed already. */
+  return !self->closed;
 }
 
+/* Takes @bytes. */
 static gboolean
-send_and_free (SseServerStream *self,
-               GBytes          *bytes)
+send_bytes (SseServerStream *self,
+            GBytes          *bytes,
+            const char      *id,
+            SseChunkFlags    flags)
 {
-  gboolean ret = _sse_server_stream_send_encoded (self, bytes);
+  g_autoptr(SseChunk) chunk = _sse_chunk_new (bytes, id, flags);
 
-  g_bytes_unref (bytes);
-  return ret;
+  return _sse_server_stream_send_chunk (self, chunk);
 }
 
-static gboolean
-heartbeat_cb (gpointer user_data)
+void
+_sse_server_stream_output_failed (SseServerStream *self,
+                                  const GError    *error)
 {
-  SseServerStream *self = user_data;
-  gint64 quiet = g_get_monotonic_time () - self->last_send_time;
-
-  /* Only a stream that was quiet for a whole interval needs a heartbeat. */
-  if (quiet >= (gint64) self->heartbeat_interval * 1000 - 1000)
-    send_and_free (self, sse_encoder_encode_comment (self->encoder, NULL));
-
-  return G_SOURCE_CONTINUE;
+  set_closed (self, error);
 }
 
 static void
-start_heartbeat (SseServerStream *self)
+update_limits (SseServerStream *self)
 {
-  stop_heartbeat (self);
-
-  if (self->closed || self->heartbeat_interval == 0)
-    return;
-
-  self->heartbeat = g_timeout_source_new (self->heartbeat_interval);
-  g_source_set_callback (self->heartbeat, heartbeat_cb, self, NULL);
-  g_source_set_static_name (self->heartbeat, "[sse-glib] heartbeat");
-  g_source_attach (self->heartbeat, self->context);
+  if (self->output != NULL)
+    _sse_server_output_set_limits (self->output, self->max_queued_bytes,
+                                   self->slow_client_timeout);
 }
 
 static void
 start_response (SseServerStream *self)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (self->msg);
+  SoupMessageBody *body = soup_server_message_get_response_body (self->msg);
   const char *last_event_id;
 
   last_event_id = soup_message_headers_get_one (soup_server_message_get_request_headers (self->msg),
@@ -258,27 +176,32 @@ start_response (SseServerStream *self)
   /* The body runs until the connection closes, as an event stream does
    * anyway, rather than in chunks: libsoup writes a chunk's size line, its
    * data and its CRLF separately, three TCP segments an event, and three
-   * times the work for a broadcast (see bench/README.md). */
-  soup_message_headers_set_encoding (headers, SOUP_ENCODING_EOF);
-  soup_message_headers_replace (headers, "Connection", "close");
+   * times the work for a broadcast (see bench/README.md). HTTP/2 has
+   * neither chunks nor Connection headers. */
+  if (soup_server_message_get_http_version (self->msg) != SOUP_HTTP_2_0)
+    {
+      soup_message_headers_set_encoding (headers, SOUP_ENCODING_EOF);
+      soup_message_headers_replace (headers, "Connection", "close");
+    }
+  soup_message_body_set_accumulate (body, FALSE);
 
-  /* Sent chunks are dropped once written: a stream can run forever. */
-  self->body = soup_server_message_get_response_body (self->msg);
-  soup_message_body_set_accumulate (self->body, FALSE);
+  /* A HEAD request gets the headers, and that is all. */
+  if (soup_server_message_get_method (self->msg) == SOUP_METHOD_HEAD)
+    {
+      soup_message_body_complete (body);
+      self->closed = TRUE;
+      return;
+    }
 
-  g_signal_connect (self->msg, "finished", G_CALLBACK (on_finished), self);
-  g_signal_connect (self->msg, "disconnected", G_CALLBACK (on_finished), self);
-  g_signal_connect (self->msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), self);
+  /* libsoup writes the headers once the handler returns; the output then
+   * takes the connection over. */
+  self->output = _sse_server_output_new (self->msg, self);
+  update_limits (self);
+  _sse_server_output_set_heartbeat (self->output, self->heartbeat_interval);
 
-  /* A first line gets the headers out at once, so that the client knows
-   * that the stream is open before the first event. It is not counted in
-   * queued-bytes: it does not keep a first event larger than the limit
-   * (a snapshot of the state, say) from going out. */
-  soup_message_body_append (self->body, SOUP_MEMORY_STATIC, ":\n", 2);
-  self->last_send_time = g_get_monotonic_time ();
-  soup_server_message_unpause (self->msg);
-
-  start_heartbeat (self);
+  /* A first line gets the body started at once, so that the client knows
+   * that the stream is open before the first event. */
+  send_bytes (self, g_bytes_new_static (":\n", 2), NULL, 0);
 }
 
 static void
@@ -299,14 +222,17 @@ sse_server_stream_dispose (GObject *object)
   SseServerStream *self = SSE_SERVER_STREAM (object);
 
   /* Whoever dropped the last reference is done with the client: end the
-   * response properly. */
-  if (!self->closed && self->msg != NULL)
+   * response properly. What is queued still goes out, after the stream
+   * is gone. */
+  if (!self->closed && self->output != NULL)
     sse_server_stream_close (self);
 
-  stop_heartbeat (self);
-  disconnect_message (self);
+  if (self->output != NULL)
+    {
+      _sse_server_output_detach (self->output);
+      g_clear_pointer (&self->output, _sse_server_output_unref);
+    }
   g_clear_object (&self->msg);
-  g_clear_object (&self->encoder);
 
   G_OBJECT_CLASS (sse_server_stream_parent_class)->dispose (object);
 }
@@ -316,7 +242,6 @@ sse_server_stream_finalize (GObject *object)
 {
   SseServerStream *self = SSE_SERVER_STREAM (object);
 
-  g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->last_event_id, g_free);
 
   G_OBJECT_CLASS (sse_server_stream_parent_class)->finalize (object);
@@ -349,7 +274,11 @@ sse_server_stream_get_property (GObject    *object,
       break;
 
     case PROP_QUEUED_BYTES:
-      g_value_set_uint64 (value, self->queued_bytes);
+      g_value_set_uint64 (value, sse_server_stream_get_queued_bytes (self));
+      break;
+
+    case PROP_SLOW_CLIENT_TIMEOUT:
+      g_value_set_uint (value, self->slow_client_timeout);
       break;
 
     default:
@@ -377,6 +306,10 @@ sse_server_stream_set_property (GObject      *object,
 
     case PROP_MAX_QUEUED_BYTES:
       sse_server_stream_set_max_queued_bytes (self, g_value_get_uint64 (value));
+      break;
+
+    case PROP_SLOW_CLIENT_TIMEOUT:
+      sse_server_stream_set_slow_client_timeout (self, g_value_get_uint (value));
       break;
 
     default:
@@ -440,15 +373,17 @@ sse_server_stream_class_init (SseServerStreamClass *klass)
   /**
    * SseServerStream:max-queued-bytes:
    *
-   * The most bytes that may wait to be written to a client that does not
-   * read fast enough. Sending more disconnects the client: the send
-   * returns %FALSE and [signal@Sse.ServerStream::closed] reports
-   * %SSE_ERROR_CLIENT_TOO_SLOW. 0 means no limit (memory then grows as long
-   * as the client does not read).
+   * The most bytes that may wait for a client that does not read fast
+   * enough, past the kernel's socket buffers. A client that has had more
+   * waiting for [property@Sse.ServerStream:slow-client-timeout], without
+   * the backlog going down meanwhile, is too slow: it is disconnected, and
+   * [signal@Sse.ServerStream::closed] reports %SSE_ERROR_CLIENT_TOO_SLOW.
+   * 0 means no limit (memory then grows as long as the client does not
+   * read).
    *
-   * It bounds what waits for a client that falls behind, not the size of
-   * an event: an event larger than the limit is still queued when nothing
-   * else waits for the client (so at most one such event waits at a time).
+   * A burst sent from one main loop iteration does not make a client that
+   * reads too slow, however large: it only has to be taking it. Nor does
+   * an event larger than the limit.
    *
    * Since: 1.0
    */
@@ -460,8 +395,9 @@ sse_server_stream_class_init (SseServerStreamClass *klass)
   /**
    * SseServerStream:queued-bytes:
    *
-   * The bytes sent with this stream that were not written to the network
-   * yet. Not notified: read it when needed.
+   * The bytes sent with this stream that the connection did not take yet:
+   * what waits in the process, not in the kernel's socket buffers. Not
+   * notified: read it when needed.
    *
    * Since: 1.0
    */
@@ -469,6 +405,28 @@ sse_server_stream_class_init (SseServerStreamClass *klass)
     g_param_spec_uint64 ("queued-bytes", NULL, NULL,
                          0, G_MAXUINT64, 0,
                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseServerStream:slow-client-timeout:
+   *
+   * How long, in milliseconds, more than
+   * [property@Sse.ServerStream:max-queued-bytes] may wait for the client
+   * without the backlog going down before the client is too slow. A client
+   * that reads, even more slowly than events come, gets this long again
+   * whenever its backlog went down; a client that does not read at all is
+   * too slow after this long. 0 makes a client too slow as soon as more
+   * than the limit waits (a large burst then counts against fast clients
+   * too).
+   *
+   * What a client that stopped reading can cost is the limit, plus what is
+   * sent to it during this time.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SLOW_CLIENT_TIMEOUT] =
+    g_param_spec_uint ("slow-client-timeout", NULL, NULL,
+                       0, G_MAXUINT, SSE_SERVER_STREAM_DEFAULT_SLOW_CLIENT_TIMEOUT,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -482,7 +440,10 @@ sse_server_stream_class_init (SseServerStreamClass *klass)
    * [method@Sse.ServerStream.close] (@error is %NULL), because the client
    * went away (%G_IO_ERROR_CONNECTION_CLOSED; noticed when something is
    * written, a heartbeat at the latest), or because the client read too
-   * slowly (%SSE_ERROR_CLIENT_TOO_SLOW). Nothing can be sent afterwards.
+   * slowly (%SSE_ERROR_CLIENT_TOO_SLOW, see
+   * [property@Sse.ServerStream:max-queued-bytes]). Nothing can be sent
+   * afterwards; what was sent before still goes out to a client that reads
+   * (see [method@Sse.ServerStream.close]).
    *
    * Since: 1.0
    */
@@ -497,15 +458,16 @@ sse_server_stream_class_init (SseServerStreamClass *klass)
   g_signal_set_va_marshaller (signals[SIGNAL_CLOSED],
                               G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__BOXEDv);
+
+  encoder = sse_encoder_new ();
 }
 
 static void
 sse_server_stream_init (SseServerStream *self)
 {
-  self->context = g_main_context_ref_thread_default ();
-  self->encoder = sse_encoder_new ();
   self->heartbeat_interval = SSE_SERVER_STREAM_DEFAULT_HEARTBEAT_INTERVAL;
   self->max_queued_bytes = SSE_SERVER_STREAM_DEFAULT_MAX_QUEUED_BYTES;
+  self->slow_client_timeout = SSE_SERVER_STREAM_DEFAULT_SLOW_CLIENT_TIMEOUT;
 }
 
 /**
@@ -622,8 +584,8 @@ sse_server_stream_set_heartbeat_interval (SseServerStream *self,
     return;
 
   self->heartbeat_interval = milliseconds;
-  if (self->body != NULL)
-    start_heartbeat (self);
+  if (self->output != NULL)
+    _sse_server_output_set_heartbeat (self->output, milliseconds);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEARTBEAT_INTERVAL]);
 }
 
@@ -665,6 +627,7 @@ sse_server_stream_set_max_queued_bytes (SseServerStream *self,
     return;
 
   self->max_queued_bytes = max_queued_bytes;
+  update_limits (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_QUEUED_BYTES]);
 }
 
@@ -683,7 +646,7 @@ sse_server_stream_get_queued_bytes (SseServerStream *self)
 {
   g_return_val_if_fail (SSE_IS_SERVER_STREAM (self), 0);
 
-  return self->queued_bytes;
+  return self->output != NULL ? _sse_server_output_get_queued (self->output) : 0;
 }
 
 /**
@@ -710,7 +673,8 @@ sse_server_stream_send_event (SseServerStream *self,
   if (self->closed)
     return FALSE;
 
-  return send_and_free (self, sse_encoder_encode_event (self->encoder, event));
+  return send_bytes (self, sse_encoder_encode_event (encoder, event), sse_event_get_id (event),
+                     SSE_CHUNK_EVENT);
 }
 
 /**
@@ -763,7 +727,7 @@ sse_server_stream_send_comment (SseServerStream *self,
   if (self->closed)
     return FALSE;
 
-  return send_and_free (self, sse_encoder_encode_comment (self->encoder, text));
+  return send_bytes (self, sse_encoder_encode_comment (encoder, text), NULL, 0);
 }
 
 /**
@@ -787,21 +751,26 @@ sse_server_stream_send_retry (SseServerStream *self,
   if (self->closed)
     return FALSE;
 
-  return send_and_free (self, sse_encoder_encode_retry (self->encoder, milliseconds));
+  return send_bytes (self, sse_encoder_encode_retry (encoder, milliseconds), NULL, SSE_CHUNK_KEEP);
 }
 
 /**
  * sse_server_stream_close:
  * @self: a stream
  *
- * Ends the response: what was queued is still written, then the
- * connection is closed (the body of an event stream runs until the
- * connection closes; it is not chunked). A browser's `EventSource` (or an
- * [class@Sse.EventSource]) will reconnect after its reconnection time; to
- * tell it to stop for good, answer its next request with `204 No Content`.
+ * Ends the response: nothing more can be sent, what was queued is still
+ * written, then the connection is closed (the body of an event stream runs
+ * until the connection closes; it is not chunked). A client that does not
+ * take what is left for [property@Sse.ServerStream:slow-client-timeout]
+ * (at least 100 ms) is disconnected without it. This goes on after the
+ * last reference to the stream is dropped.
  *
- * [signal@Sse.ServerStream::closed] is emitted with no error. Closing a
- * closed stream does nothing.
+ * A browser's `EventSource` (or an [class@Sse.EventSource]) will reconnect
+ * after its reconnection time; to tell it to stop for good, answer its
+ * next request with `204 No Content`.
+ *
+ * [signal@Sse.ServerStream::closed] is emitted at once, with no error.
+ * Closing a closed stream does nothing.
  *
  * Since: 1.0
  */
@@ -813,7 +782,48 @@ sse_server_stream_close (SseServerStream *self)
   if (self->closed)
     return;
 
-  soup_message_body_complete (self->body);
-  soup_server_message_unpause (self->msg);
+  if (self->output != NULL)
+    _sse_server_output_close (self->output, NULL, NULL);
   set_closed (self, NULL);
+}
+
+/**
+ * sse_server_stream_get_slow_client_timeout:
+ * @self: a stream
+ *
+ * Gets [property@Sse.ServerStream:slow-client-timeout].
+ *
+ * Returns: the time in milliseconds
+ *
+ * Since: 1.0
+ */
+guint
+sse_server_stream_get_slow_client_timeout (SseServerStream *self)
+{
+  g_return_val_if_fail (SSE_IS_SERVER_STREAM (self), 0);
+
+  return self->slow_client_timeout;
+}
+
+/**
+ * sse_server_stream_set_slow_client_timeout:
+ * @self: a stream
+ * @milliseconds: the time, or 0 to disconnect as soon as the limit is passed
+ *
+ * Sets [property@Sse.ServerStream:slow-client-timeout].
+ *
+ * Since: 1.0
+ */
+void
+sse_server_stream_set_slow_client_timeout (SseServerStream *self,
+                                           guint            milliseconds)
+{
+  g_return_if_fail (SSE_IS_SERVER_STREAM (self));
+
+  if (self->slow_client_timeout == milliseconds)
+    return;
+
+  self->slow_client_timeout = milliseconds;
+  update_limits (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SLOW_CLIENT_TIMEOUT]);
 }

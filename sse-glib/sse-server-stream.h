@@ -36,6 +36,16 @@ G_BEGIN_DECLS
  */
 #define SSE_SERVER_STREAM_DEFAULT_MAX_QUEUED_BYTES (1024 * 1024)
 
+/**
+ * SSE_SERVER_STREAM_DEFAULT_SLOW_CLIENT_TIMEOUT:
+ *
+ * The default of [property@Sse.ServerStream:slow-client-timeout]: 1 second,
+ * in milliseconds.
+ *
+ * Since: 1.0
+ */
+#define SSE_SERVER_STREAM_DEFAULT_SLOW_CLIENT_TIMEOUT 1000
+
 #define SSE_TYPE_SERVER_STREAM (sse_server_stream_get_type ())
 
 SSE_AVAILABLE_IN_1_0
@@ -63,6 +73,11 @@ void               sse_server_stream_set_max_queued_bytes   (SseServerStream   *
                                                              guint64            max_queued_bytes);
 SSE_AVAILABLE_IN_1_0
 guint64            sse_server_stream_get_queued_bytes       (SseServerStream   *self);
+SSE_AVAILABLE_IN_1_0
+guint              sse_server_stream_get_slow_client_timeout (SseServerStream  *self);
+SSE_AVAILABLE_IN_1_0
+void               sse_server_stream_set_slow_client_timeout (SseServerStream  *self,
+                                                              guint             milliseconds);
 
 SSE_AVAILABLE_IN_1_0
 gboolean           sse_server_stream_send_event             (SseServerStream   *self,

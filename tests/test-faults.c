@@ -979,10 +979,12 @@ test_server_crowd (void)
   g_free (crowd.members);
 }
 
-/* A client that never reads: its stream queues up to max-queued-bytes
- * (1 MiB by default), never more, then the client is dropped with
- * SSE_ERROR_CLIENT_TOO_SLOW and its connection closed. Ten of them in a
- * row leave the memory and the descriptors as they were after the first. */
+/* A client that never reads: once the kernel's buffers are full, its
+ * stream queues past max-queued-bytes (1 MiB by default) only by what is
+ * sent to it, and once it took nothing for slow-client-timeout the client
+ * is dropped with SSE_ERROR_CLIENT_TOO_SLOW and its connection closed. Ten
+ * of them in a row leave the memory and the descriptors as they were after
+ * the first. */
 static void
 test_server_never_reads (void)
 {
@@ -1004,18 +1006,24 @@ test_server_never_reads (void)
       guint sent = 0;
 
       g_assert_cmpuint (sse_server_stream_get_max_queued_bytes (stream), ==, limit);
+      sse_server_stream_set_slow_client_timeout (stream, 50);
       g_signal_connect (stream, "closed", G_CALLBACK (test_record_closed_error), &closed_error);
 
       /* Distinct bytes per event (no sharing between events), with the
-       * main loop run between sends so that libsoup writes what the
-       * kernel takes. */
-      while (sse_server_stream_send (stream, NULL, payload, NULL))
+       * main loop run between sends so that the stream writes what the
+       * kernel takes, until more than the limit waits in the process. */
+      while (sse_server_stream_get_queued_bytes (stream) <= limit)
         {
-          g_assert_cmpuint (sse_server_stream_get_queued_bytes (stream), <=, limit);
+          g_assert_true (sse_server_stream_send (stream, NULL, payload, NULL));
           g_assert_cmpuint (++sent, <, 10000);
           while (g_main_context_iteration (NULL, FALSE))
             ;
         }
+      /* That is not too slow yet (a burst is not); not taking any of it
+       * for slow-client-timeout is. */
+      g_assert_false (sse_server_stream_is_closed (stream));
+      g_assert_cmpuint (sse_server_stream_get_queued_bytes (stream), <=, limit + payload_len + 100);
+      test_wait_until (closed_error != NULL);
       g_assert_error (closed_error, SSE_ERROR, SSE_ERROR_CLIENT_TOO_SLOW);
       g_assert_true (sse_server_stream_is_closed (stream));
       g_test_message ("round %u: dropped after %u events", round, sent);

@@ -15,7 +15,94 @@
 
 #include <sse-glib/sse-glib.h>
 
+#include "sse-backlog-private.h"
 #include "test-utils.h"
+
+/* The slow-client rule, without a server -------------------------------- */
+
+#define MS (G_USEC_PER_SEC / 1000)
+
+/* Within the limit, or with no limit, a backlog is fine, and forgotten. */
+static void
+test_backlog_within_limit (void)
+{
+  SseBacklog backlog = { 0, };
+  gint64 recheck = -1;
+
+  g_assert_cmpint (_sse_backlog_check (&backlog, 1000, 1000, 100 * MS, 5 * MS, &recheck), ==,
+                   SSE_BACKLOG_FINE);
+  g_assert_cmpint (recheck, ==, 0);
+  g_assert_cmpint (_sse_backlog_check (&backlog, G_MAXUINT64, 0, 100 * MS, 5 * MS, &recheck), ==,
+                   SSE_BACKLOG_FINE);
+
+  /* Over, then back within: the next time over starts afresh. */
+  g_assert_cmpint (_sse_backlog_check (&backlog, 2000, 1000, 100 * MS, 10 * MS, &recheck), ==,
+                   SSE_BACKLOG_WATCH);
+  g_assert_cmpint (_sse_backlog_check (&backlog, 999, 1000, 100 * MS, 50 * MS, &recheck), ==,
+                   SSE_BACKLOG_FINE);
+  g_assert_cmpint (backlog.since, ==, 0);
+  g_assert_cmpint (_sse_backlog_check (&backlog, 3000, 1000, 100 * MS, 200 * MS, &recheck), ==,
+                   SSE_BACKLOG_WATCH);
+  g_assert_cmpint (recheck, ==, 300 * MS);
+}
+
+/* Over the limit is not too slow at once: only after a whole timeout in
+ * which the backlog did not go down (it stayed, or it grew). */
+static void
+test_backlog_not_going_down (void)
+{
+  SseBacklog stays = { 0, }, grows = { 0, };
+  gint64 recheck;
+
+  g_assert_cmpint (_sse_backlog_check (&stays, 5000, 1000, 100 * MS, 10 * MS, &recheck), ==,
+                   SSE_BACKLOG_WATCH);
+  g_assert_cmpint (recheck, ==, 110 * MS);
+  /* Before the timeout: watched, not judged. */
+  g_assert_cmpint (_sse_backlog_check (&stays, 9000, 1000, 100 * MS, 109 * MS, &recheck), ==,
+                   SSE_BACKLOG_WATCH);
+  g_assert_cmpint (recheck, ==, 110 * MS);
+  g_assert_cmpint (_sse_backlog_check (&stays, 5000, 1000, 100 * MS, 110 * MS, &recheck), ==,
+                   SSE_BACKLOG_TOO_SLOW);
+
+  g_assert_cmpint (_sse_backlog_check (&grows, 5000, 1000, 100 * MS, 10 * MS, &recheck), ==,
+                   SSE_BACKLOG_WATCH);
+  g_assert_cmpint (_sse_backlog_check (&grows, 7000, 1000, 100 * MS, 500 * MS, &recheck), ==,
+                   SSE_BACKLOG_TOO_SLOW);
+}
+
+/* A client that takes its backlog down, even slowly and never below the
+ * limit, gets another timeout each time, from its new size. */
+static void
+test_backlog_going_down (void)
+{
+  SseBacklog backlog = { 0, };
+  gint64 recheck;
+
+  g_assert_cmpint (_sse_backlog_check (&backlog, 2000000, 1000, 100 * MS, 0, &recheck), ==,
+                   SSE_BACKLOG_WATCH);
+  g_assert_cmpint (_sse_backlog_check (&backlog, 1999999, 1000, 100 * MS, 100 * MS, &recheck), ==,
+                   SSE_BACKLOG_WATCH);
+  g_assert_cmpint (backlog.level, ==, 1999999);
+  g_assert_cmpint (recheck, ==, 200 * MS);
+  g_assert_cmpint (_sse_backlog_check (&backlog, 5000, 1000, 100 * MS, 200 * MS, &recheck), ==,
+                   SSE_BACKLOG_WATCH);
+  /* Then it stops reading. */
+  g_assert_cmpint (_sse_backlog_check (&backlog, 5000, 1000, 100 * MS, 300 * MS, &recheck), ==,
+                   SSE_BACKLOG_TOO_SLOW);
+}
+
+/* A timeout of 0: over the limit is too slow right away. */
+static void
+test_backlog_no_timeout (void)
+{
+  SseBacklog backlog = { 0, };
+  gint64 recheck;
+
+  g_assert_cmpint (_sse_backlog_check (&backlog, 1001, 1000, 0, 7, &recheck), ==,
+                   SSE_BACKLOG_TOO_SLOW);
+  g_assert_cmpint (_sse_backlog_check (&backlog, 1000, 1000, 0, 8, &recheck), ==,
+                   SSE_BACKLOG_FINE);
+}
 
 /* The server ------------------------------------------------------------ */
 
@@ -429,11 +516,15 @@ test_stream_client_goes_away (void)
   g_assert_false (sse_server_stream_send (stream, NULL, "x", NULL));
 }
 
+/* A client that does not read is not too slow the moment more than
+ * max-queued-bytes waits for it (a fast one would not be either), but once
+ * that has lasted slow-client-timeout without the backlog going down: then
+ * the client is disconnected. */
 static void
 test_stream_slow_client (void)
 {
   g_autoptr(TestStreamServer) server = server_new ();
-  g_autoptr(TestRawClient) client = NULL;
+  g_autoptr(Lazy) client = NULL;
   g_autoptr(GError) closed_error = NULL;
   g_autofree char *chunk = g_strnfill (4096, 'x');
   SseServerStream *stream;
@@ -441,24 +532,67 @@ test_stream_slow_client (void)
   guint sent = 0;
 
   server->max_queued = max_queued;
-  client = test_raw_client_new (server);
+  client = lazy_new (server, NULL);
   stream = test_stream_server_get_stream (server, 0);
+  sse_server_stream_set_slow_client_timeout (stream, 50);
   g_signal_connect (stream, "closed", G_CALLBACK (test_record_closed_error), &closed_error);
 
-  /* Keep sending while the kernel's buffers fill up; what is queued in
-   * the process never exceeds the limit, and then the client is dropped. */
-  while (sse_server_stream_send (stream, NULL, chunk, NULL))
+  /* Send while the kernel's buffers fill up, until more than the limit
+   * waits in the process. */
+  while (sse_server_stream_get_queued_bytes (stream) <= max_queued)
     {
-      g_assert_cmpuint (sse_server_stream_get_queued_bytes (stream), <=, max_queued);
-      sent++;
-      g_assert_cmpuint (sent, <, 100000);
+      g_assert_true (sse_server_stream_send (stream, NULL, chunk, NULL));
+      g_assert_cmpuint (++sent, <, 100000);
       while (g_main_context_iteration (NULL, FALSE))
         ;
     }
+  g_assert_false (sse_server_stream_is_closed (stream));
 
+  /* Nothing more is sent; the backlog does not go down. */
+  test_wait_until (closed_error != NULL);
   g_assert_error (closed_error, SSE_ERROR, SSE_ERROR_CLIENT_TOO_SLOW);
   g_assert_true (sse_server_stream_is_closed (stream));
-  g_assert_cmpuint (sse_server_stream_get_queued_bytes (stream), <=, max_queued);
+  g_assert_false (sse_server_stream_send (stream, NULL, chunk, NULL));
+}
+
+/* Issue 13, defect 3: 20,000 events of 120 bytes (2.4 MB, thirty times
+ * max-queued-bytes) sent from one main loop iteration all reach a client
+ * that reads: it is not "too slow" for what the application did at once. */
+static void
+test_stream_burst_from_one_iteration (void)
+{
+  g_autoptr(GError) closed_error = NULL;
+  g_autoptr(TestStreamServer) server = server_new ();
+  g_autoptr(Client) client = NULL;
+  g_autofree char *data = g_strnfill (100, 'b');
+  SseServerStream *stream;
+  guint n = 20000, i;
+
+  server->max_queued = 64 * 1024;
+  client = client_new (server->url, NULL);
+  stream = test_stream_server_get_stream (server, 0);
+  g_signal_connect (stream, "closed", G_CALLBACK (test_record_closed_error), &closed_error);
+
+  for (i = 0; i < n; i++)
+    {
+      char id[16];
+
+      g_snprintf (id, sizeof id, "%u", i);
+      g_assert_true (sse_server_stream_send (stream, NULL, data, id));
+    }
+  g_assert_cmpuint (sse_server_stream_get_queued_bytes (stream), >, 30 * server->max_queued);
+
+  test_wait_until (client->events->len == n || closed_error != NULL);
+  g_assert_no_error (closed_error);
+  g_assert_false (sse_server_stream_is_closed (stream));
+  for (i = 0; i < n; i += 997)
+    {
+      char id[16];
+
+      g_snprintf (id, sizeof id, "%u", i);
+      g_assert_cmpstr (sse_event_get_id (client_event (client, i)), ==, id);
+    }
+  test_wait_until (sse_server_stream_get_queued_bytes (stream) == 0);
 }
 
 /* The body is not chunked: a closed stream ends with its last event and
@@ -511,9 +645,11 @@ test_stream_properties (void)
 
   test_assert_property_write (stream, "heartbeat-interval", 42);
   test_assert_property_write (stream, "max-queued-bytes", 4096);
+  test_assert_property_write (stream, "slow-client-timeout", 250);
   g_assert_cmpuint (sse_server_stream_get_heartbeat_interval (stream), ==, 42);
   g_assert_cmpuint (sse_server_stream_get_max_queued_bytes (stream), ==, 4096);
-  test_assert_n_properties (stream, 5);
+  g_assert_cmpuint (sse_server_stream_get_slow_client_timeout (stream), ==, 250);
+  test_assert_n_properties (stream, 6);
 }
 
 static void
@@ -817,6 +953,10 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/server/backlog/within-limit", test_backlog_within_limit);
+  g_test_add_func ("/server/backlog/not-going-down", test_backlog_not_going_down);
+  g_test_add_func ("/server/backlog/going-down", test_backlog_going_down);
+  g_test_add_func ("/server/backlog/no-timeout", test_backlog_no_timeout);
   g_test_add_func ("/server/stream/response-headers", test_stream_response_headers);
   g_test_add_func ("/server/stream/last-event-id", test_stream_last_event_id);
   g_test_add_func ("/server/stream/send", test_stream_send);
@@ -825,6 +965,7 @@ main (int   argc,
   g_test_add_func ("/server/stream/heartbeat", test_stream_heartbeat);
   g_test_add_func ("/server/stream/client-goes-away", test_stream_client_goes_away);
   g_test_add_func ("/server/stream/slow-client", test_stream_slow_client);
+  g_test_add_func ("/server/stream/burst-from-one-iteration", test_stream_burst_from_one_iteration);
   g_test_add_func ("/server/stream/close-ends-connection", test_stream_close_ends_connection);
   g_test_add_func ("/server/stream/properties", test_stream_properties);
   g_test_add_func ("/server/broadcaster/properties", test_broadcaster_properties);
