@@ -7,8 +7,11 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "sse-broadcaster.h"
 #include "sse-encoder.h"
+#include "sse-error.h"
 #include "sse-i18n-private.h"
 #include "sse-server-stream-private.h"
 
@@ -40,29 +43,45 @@
  *
  * With a [property@Sse.Broadcaster:replay-size], the broadcaster keeps the
  * latest events, and a client that reconnects with a `Last-Event-ID` that is
- * among them receives exactly the events it missed before the new ones.
- * See the [Serving events](serving.html) guide.
+ * among them receives exactly the events it missed before the new ones, at
+ * the pace it reads them (however many they are). See the
+ * [Serving events](serving.html) guide.
  *
  * Since: 1.0
  */
 
+/* A client, and where it is in the replay buffer while it catches up. */
 typedef struct {
-  char     *id;      /* nullable */
-  SseChunk *chunk;   /* the encoded event */
-} ReplayItem;
+  SseServerStream *stream;     /* owned */
+  SseBroadcaster  *broadcaster;
+  guint64          cursor;     /* the next event to replay to it */
+  gboolean         live;       /* caught up: gets every new event */
+} Member;
+
+/* A replay is fed to a client this much at a time, when it took most of
+ * the previous part: a client that missed a lot catches up at the pace it
+ * reads, and what waits for it stays within the slow-client limit. */
+#define REPLAY_HIGH_WATER (64 * 1024)
 
 struct _SseBroadcaster
 {
-  GObject     parent_instance;
+  GObject      parent_instance;
 
-  GPtrArray  *streams;       /* SseServerStream, owned; NULL holes while sending */
-  guint       n_streams;
-  guint       sending;       /* depth of fan-out loops under way */
-  gboolean    has_holes;
+  GPtrArray   *members;        /* Member, owned; NULL holes while sending */
+  GHashTable  *by_stream;      /* SseServerStream → Member */
+  guint        n_streams;
+  guint        sending;        /* depth of fan-out loops under way */
+  gboolean     has_holes;
 
-  SseEncoder *encoder;
-  GQueue      replay;        /* ReplayItem, oldest first */
-  guint       replay_size;
+  /* The replay buffer: a ring of the latest events, numbered from 1. */
+  SseChunk   **ring;
+  guint        ring_capacity;
+  guint        ring_start;
+  guint        ring_length;
+  guint64      first_seq;      /* the number of the oldest kept event */
+  guint64      next_seq;       /* the number of the next event */
+  GHashTable  *ids;            /* id → the newest kept SseChunk with it */
+  guint        replay_size;
 };
 
 enum {
@@ -81,60 +100,146 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+/* Encoders keep no state: one serves every broadcaster. */
+static SseEncoder *encoder;
+
 G_DEFINE_FINAL_TYPE (SseBroadcaster, sse_broadcaster, G_TYPE_OBJECT)
 
-static void
-replay_item_free (gpointer data)
-{
-  ReplayItem *item = data;
+/* The replay buffer ---------------------------------------------------------- */
 
-  g_free (item->id);
-  _sse_chunk_unref (item->chunk);
-  g_free (item);
+static SseChunk *
+ring_at (SseBroadcaster *self,
+         guint64         seq)
+{
+  g_assert (seq >= self->first_seq && seq < self->first_seq + self->ring_length);
+  return self->ring[(self->ring_start + (seq - self->first_seq)) % self->ring_capacity];
 }
+
+static void
+ring_drop_oldest (SseBroadcaster *self)
+{
+  SseChunk *chunk = self->ring[self->ring_start];
+
+  if (chunk->id != NULL && g_hash_table_lookup (self->ids, chunk->id) == chunk)
+    g_hash_table_remove (self->ids, chunk->id);
+  self->ring[self->ring_start] = NULL;
+  self->ring_start = (self->ring_start + 1) % self->ring_capacity;
+  self->ring_length--;
+  self->first_seq++;
+  _sse_chunk_unref (chunk);
+}
+
+/* Makes room for @capacity events, in order from index 0. */
+static void
+ring_resize (SseBroadcaster *self,
+             guint           capacity)
+{
+  SseChunk **ring = g_new0 (SseChunk *, capacity);
+  guint i;
+
+  g_assert (capacity >= self->ring_length);
+  for (i = 0; i < self->ring_length; i++)
+    ring[i] = self->ring[(self->ring_start + i) % self->ring_capacity];
+  g_free (self->ring);
+  self->ring = ring;
+  self->ring_capacity = capacity;
+  self->ring_start = 0;
+}
+
+static void ring_clear (SseBroadcaster *self);
 
 static void
 trim_replay (SseBroadcaster *self)
 {
-  while (self->replay.length > self->replay_size)
-    replay_item_free (g_queue_pop_head (&self->replay));
+  if (self->replay_size == 0)
+    {
+      ring_clear (self);
+      return;
+    }
+  while (self->ring_length > self->replay_size)
+    ring_drop_oldest (self);
+  if (self->ring_capacity > 2 * MAX (self->replay_size, 16))
+    ring_resize (self, MAX (self->replay_size, 16));
 }
+
+/* Keeps @chunk, numbered, if the buffer keeps anything. */
+static void
+ring_push (SseBroadcaster *self,
+           SseChunk       *chunk)
+{
+  chunk->seq = self->next_seq++;
+  if (self->replay_size == 0)
+    {
+      self->first_seq = self->next_seq;
+      return;
+    }
+
+  if (self->ring_length == self->replay_size)
+    ring_drop_oldest (self);
+  if (self->ring_length == self->ring_capacity)
+    ring_resize (self, MIN (MAX (self->ring_capacity * 2, 16), self->replay_size));
+
+  self->ring[(self->ring_start + self->ring_length) % self->ring_capacity] = _sse_chunk_ref (chunk);
+  self->ring_length++;
+  if (chunk->id != NULL)
+    g_hash_table_replace (self->ids, chunk->id, chunk);
+}
+
+static void
+ring_clear (SseBroadcaster *self)
+{
+  while (self->ring_length > 0)
+    ring_drop_oldest (self);
+  g_clear_pointer (&self->ring, g_free);
+  self->ring_capacity = 0;
+  self->ring_start = 0;
+}
+
+/* Members ------------------------------------------------------------------- */
 
 static void on_stream_closed (SseServerStream *stream,
                               const GError    *error,
                               SseBroadcaster  *self);
 
-/* Removes the stream at @index_, keeping the array compact unless a fan-out
+/* Removes the member at @index_, keeping the array compact unless a fan-out
  * loop is walking it. */
 static void
 remove_at (SseBroadcaster *self,
            guint           index_,
            const GError   *error)
 {
-  SseServerStream *stream = g_ptr_array_index (self->streams, index_);
+  Member *member = g_ptr_array_index (self->members, index_);
+  SseServerStream *stream = member->stream;
 
   g_signal_handlers_disconnect_by_func (stream, on_stream_closed, self);
+  _sse_server_stream_set_feeder (stream, NULL, NULL);
+  g_hash_table_remove (self->by_stream, stream);
 
   if (self->sending > 0)
     {
-      self->streams->pdata[index_] = NULL;
+      self->members->pdata[index_] = NULL;
       self->has_holes = TRUE;
     }
   else
-    g_ptr_array_remove_index_fast (self->streams, index_);
+    g_ptr_array_remove_index_fast (self->members, index_);
 
   self->n_streams--;
+  g_free (member);
   g_signal_emit (self, signals[SIGNAL_STREAM_REMOVED], 0, stream, error);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_STREAMS]);
   g_object_unref (stream);
 }
 
 static gboolean
-find_stream (SseBroadcaster  *self,
+find_member (SseBroadcaster  *self,
              SseServerStream *stream,
              guint           *index_)
 {
-  return g_ptr_array_find (self->streams, stream, index_);
+  Member *member = g_hash_table_lookup (self->by_stream, stream);
+
+  if (member == NULL)
+    return FALSE;
+  return index_ == NULL || g_ptr_array_find (self->members, member, index_);
 }
 
 static void
@@ -144,7 +249,7 @@ on_stream_closed (SseServerStream *stream,
 {
   guint index_;
 
-  if (find_stream (self, stream, &index_))
+  if (find_member (self, stream, &index_))
     remove_at (self, index_, error);
 }
 
@@ -156,17 +261,60 @@ compact (SseBroadcaster *self)
   if (!self->has_holes || self->sending > 0)
     return;
 
-  while (i < self->streams->len)
+  while (i < self->members->len)
     {
-      if (g_ptr_array_index (self->streams, i) == NULL)
-        g_ptr_array_remove_index_fast (self->streams, i);
+      if (g_ptr_array_index (self->members, i) == NULL)
+        g_ptr_array_remove_index_fast (self->members, i);
       else
         i++;
     }
   self->has_holes = FALSE;
 }
 
-/* Queues @chunk for every client. */
+/* The replay of a member that is catching up: the next part, when its
+ * client took most of the previous one. Returns FALSE when it caught up
+ * (or closed: @member may then be gone). */
+static gboolean
+feed_member (SseServerStream *stream,
+             gpointer         user_data)
+{
+  Member *member = user_data;
+  SseBroadcaster *self = member->broadcaster;
+
+  if (member->cursor < self->first_seq)
+    {
+      /* New events pushed what it still had to get out of the buffer. */
+      g_autoptr(GError) error = NULL;
+      const char *host = soup_server_message_get_remote_host (sse_server_stream_get_message (stream));
+
+      error = g_error_new (SSE_ERROR, SSE_ERROR_CLIENT_TOO_SLOW,
+                           _("The client %s did not read the events it missed fast enough to "
+                             "catch up before they were dropped from the replay buffer, and "
+                             "was disconnected"),
+                           host ? host : "?");
+      _sse_server_stream_fail (stream, error);
+      return FALSE;
+    }
+
+  while (member->cursor < self->next_seq &&
+         sse_server_stream_get_queued_bytes (stream) < REPLAY_HIGH_WATER)
+    {
+      SseChunk *chunk = ring_at (self, member->cursor);
+
+      member->cursor++;
+      if (!_sse_server_stream_send_chunk (stream, chunk))
+        return FALSE;
+    }
+
+  if (member->cursor < self->next_seq)
+    return TRUE;
+
+  member->live = TRUE;
+  return FALSE;
+}
+
+/* Queues @chunk for every client that caught up; the others get it from
+ * the replay buffer. */
 static void
 fan_out (SseBroadcaster *self,
          SseChunk       *chunk)
@@ -178,13 +326,13 @@ fan_out (SseBroadcaster *self,
 
   /* Streams that close during the loop leave a hole instead of moving the
    * others around; streams added during the loop are appended and get
-   * the bytes too. */
-  for (i = 0; i < self->streams->len; i++)
+   * the chunk too. */
+  for (i = 0; i < self->members->len; i++)
     {
-      SseServerStream *stream = g_ptr_array_index (self->streams, i);
+      Member *member = g_ptr_array_index (self->members, i);
 
-      if (stream != NULL)
-        _sse_server_stream_send_chunk (stream, chunk);
+      if (member != NULL && member->live)
+        _sse_server_stream_send_chunk (member->stream, chunk);
     }
 
   self->sending--;
@@ -198,8 +346,7 @@ sse_broadcaster_dispose (GObject *object)
   SseBroadcaster *self = SSE_BROADCASTER (object);
 
   sse_broadcaster_close_all (self);
-  g_queue_clear_full (&self->replay, replay_item_free);
-  g_clear_object (&self->encoder);
+  ring_clear (self);
 
   G_OBJECT_CLASS (sse_broadcaster_parent_class)->dispose (object);
 }
@@ -209,7 +356,9 @@ sse_broadcaster_finalize (GObject *object)
 {
   SseBroadcaster *self = SSE_BROADCASTER (object);
 
-  g_clear_pointer (&self->streams, g_ptr_array_unref);
+  g_clear_pointer (&self->members, g_ptr_array_unref);
+  g_clear_pointer (&self->by_stream, g_hash_table_unref);
+  g_clear_pointer (&self->ids, g_hash_table_unref);
 
   G_OBJECT_CLASS (sse_broadcaster_parent_class)->finalize (object);
 }
@@ -273,9 +422,10 @@ sse_broadcaster_class_init (SseBroadcasterClass *klass)
    *
    * How many of the latest events are kept for clients that reconnect. A
    * client whose `Last-Event-ID` is the id of a kept event receives the
-   * events sent after it as soon as it is added. A client whose
-   * `Last-Event-ID` is unknown (too old, or from another server) receives
-   * nothing from the past. 0, the default, keeps nothing.
+   * events sent after it, at the pace it reads them, and then the new
+   * ones. A client whose `Last-Event-ID` is unknown (too old, or from
+   * another server) receives nothing from the past. 0, the default, keeps
+   * nothing.
    *
    * Since: 1.0
    */
@@ -305,8 +455,8 @@ sse_broadcaster_class_init (SseBroadcasterClass *klass)
    * @self: the broadcaster
    * @stream: the client's stream
    *
-   * Emitted when a client is added, after the events it missed (if any)
-   * were queued for it.
+   * Emitted when a client is added, after the replay of the events it
+   * missed (if any) started.
    *
    * Since: 1.0
    */
@@ -343,14 +493,18 @@ sse_broadcaster_class_init (SseBroadcasterClass *klass)
                   NULL, NULL,
                   NULL,
                   G_TYPE_NONE, 2, SSE_TYPE_SERVER_STREAM, G_TYPE_ERROR);
+
+  encoder = sse_encoder_new ();
 }
 
 static void
 sse_broadcaster_init (SseBroadcaster *self)
 {
-  self->streams = g_ptr_array_new ();
-  self->encoder = sse_encoder_new ();
-  g_queue_init (&self->replay);
+  self->members = g_ptr_array_new ();
+  self->by_stream = g_hash_table_new (NULL, NULL);
+  self->ids = g_hash_table_new (g_str_hash, g_str_equal);
+  self->first_seq = 1;
+  self->next_seq = 1;
 }
 
 /**
@@ -428,35 +582,24 @@ sse_broadcaster_get_n_streams (SseBroadcaster *self)
   return self->n_streams;
 }
 
-/* Queues the kept events that came after the client's Last-Event-ID. */
+/* Where a new member starts: caught up, or replaying from an event. */
 static void
-replay (SseBroadcaster  *self,
-        SseServerStream *stream)
+place_member (SseBroadcaster *self,
+              Member         *member)
 {
-  const char *last_event_id = sse_server_stream_get_last_event_id (stream);
-  GList *l;
+  const char *last_event_id = sse_server_stream_get_last_event_id (member->stream);
+  SseChunk *seen;
 
-  if (*last_event_id == '\0')
+  member->live = TRUE;
+  if (*last_event_id == '\0' || self->replay_size == 0)
     return;
 
-  for (l = self->replay.tail; l != NULL; l = l->prev)
-    {
-      ReplayItem *item = l->data;
-
-      if (item->id != NULL && strcmp (item->id, last_event_id) == 0)
-        break;
-    }
-
-  if (l == NULL)
+  seen = g_hash_table_lookup (self->ids, last_event_id);
+  if (seen == NULL)
     return;
 
-  for (l = l->next; l != NULL; l = l->next)
-    {
-      ReplayItem *item = l->data;
-
-      if (!_sse_server_stream_send_chunk (stream, item->chunk))
-        break;
-    }
+  member->cursor = seen->seq + 1;
+  member->live = member->cursor == self->next_seq;
 }
 
 /**
@@ -465,9 +608,10 @@ replay (SseBroadcaster  *self,
  * @stream: a client's stream
  *
  * Adds a client. If its `Last-Event-ID` names a kept event, the events sent
- * after that one are queued for it first. The broadcaster holds a reference
- * on @stream until the stream closes or is removed. Adding a closed stream,
- * or one already added, does nothing.
+ * after that one are sent to it first, at the pace it reads them. The
+ * broadcaster holds a
+ * reference on @stream until the stream closes or is removed. Adding a
+ * closed stream, or one already added, does nothing.
  *
  * Since: 1.0
  */
@@ -475,22 +619,33 @@ void
 sse_broadcaster_add_stream (SseBroadcaster  *self,
                             SseServerStream *stream)
 {
+  Member *member;
+
   g_return_if_fail (SSE_IS_BROADCASTER (self));
   g_return_if_fail (SSE_IS_SERVER_STREAM (stream));
 
-  if (sse_server_stream_is_closed (stream) || find_stream (self, stream, NULL))
+  if (sse_server_stream_is_closed (stream) || find_member (self, stream, NULL))
     return;
 
-  replay (self, stream);
-  if (sse_server_stream_is_closed (stream))
-    return;
-
-  g_ptr_array_add (self->streams, g_object_ref (stream));
+  member = g_new0 (Member, 1);
+  member->stream = g_object_ref (stream);
+  member->broadcaster = self;
+  g_ptr_array_add (self->members, member);
+  g_hash_table_insert (self->by_stream, stream, member);
   self->n_streams++;
   g_signal_connect (stream, "closed", G_CALLBACK (on_stream_closed), self);
 
-  g_signal_emit (self, signals[SIGNAL_STREAM_ADDED], 0, stream);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_STREAMS]);
+  g_object_ref (self);
+  place_member (self, member);
+  /* It may have closed right away (too slow with a timeout of 0). */
+  if (find_member (self, stream, NULL))
+    {
+      if (!member->live)
+        _sse_server_stream_set_feeder (stream, feed_member, member);
+      g_signal_emit (self, signals[SIGNAL_STREAM_ADDED], 0, stream);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_STREAMS]);
+    }
+  g_object_unref (self);
 }
 
 /**
@@ -502,9 +657,8 @@ sse_broadcaster_add_stream (SseBroadcaster  *self,
  * body of a typical SSE handler.
  *
  * Returns: (transfer none) (nullable): the client's stream, owned by the
- *   broadcaster, or %NULL if it closed while it was added (the client was
- *   too slow for its replay, or a handler of
- *   [signal@Sse.Broadcaster::stream-added] closed it) and is gone
+ *   broadcaster, or %NULL if it closed while it was added (a handler of
+ *   [signal@Sse.Broadcaster::stream-added] closed it, say) and is gone
  *
  * Since: 1.0
  */
@@ -522,7 +676,7 @@ sse_broadcaster_add_message (SseBroadcaster    *self,
 
   /* The broadcaster keeps it alive while the client is connected; a
    * stream that closed meanwhile goes with our reference. */
-  if (!find_stream (self, stream, NULL))
+  if (!find_member (self, stream, NULL))
     return NULL;
   return stream;
 }
@@ -545,7 +699,7 @@ sse_broadcaster_remove_stream (SseBroadcaster  *self,
   g_return_if_fail (SSE_IS_BROADCASTER (self));
   g_return_if_fail (SSE_IS_SERVER_STREAM (stream));
 
-  if (find_stream (self, stream, &index_))
+  if (find_member (self, stream, &index_))
     remove_at (self, index_, NULL);
 }
 
@@ -558,6 +712,9 @@ sse_broadcaster_remove_stream (SseBroadcaster  *self,
  * [property@Sse.Broadcaster:replay-size] allows. Give events ids when
  * replay is on: only an event with an id can be found again.
  *
+ * The event is encoded once; the clients' connections take it in the next
+ * main loop iteration, together with whatever else was sent meanwhile.
+ *
  * Since: 1.0
  */
 void
@@ -569,19 +726,9 @@ sse_broadcaster_send_event (SseBroadcaster *self,
   g_return_if_fail (SSE_IS_BROADCASTER (self));
   g_return_if_fail (event != NULL);
 
-  chunk = _sse_chunk_new (sse_encoder_encode_event (self->encoder, event), sse_event_get_id (event),
+  chunk = _sse_chunk_new (sse_encoder_encode_event (encoder, event), sse_event_get_id (event),
                           SSE_CHUNK_EVENT);
-
-  if (self->replay_size > 0)
-    {
-      ReplayItem *item = g_new (ReplayItem, 1);
-
-      item->id = g_strdup (sse_event_get_id (event));
-      item->chunk = _sse_chunk_ref (chunk);
-      g_queue_push_tail (&self->replay, item);
-      trim_replay (self);
-    }
-
+  ring_push (self, chunk);
   fan_out (self, chunk);
 }
 
@@ -617,7 +764,8 @@ sse_broadcaster_send (SseBroadcaster *self,
  * @self: a broadcaster
  * @text: (nullable): the comment
  *
- * Sends a comment line to every client. Comments are not kept for replay.
+ * Sends a comment line to every client that caught up. Comments are not
+ * kept for replay.
  *
  * Since: 1.0
  */
@@ -629,8 +777,25 @@ sse_broadcaster_send_comment (SseBroadcaster *self,
 
   g_return_if_fail (SSE_IS_BROADCASTER (self));
 
-  chunk = _sse_chunk_new (sse_encoder_encode_comment (self->encoder, text), NULL, 0);
+  chunk = _sse_chunk_new (sse_encoder_encode_comment (encoder, text), NULL, 0);
   fan_out (self, chunk);
+}
+
+/* The members' streams, referenced: closing them changes the array. */
+static GPtrArray *
+list_streams (SseBroadcaster *self)
+{
+  GPtrArray *streams = g_ptr_array_new_full (self->n_streams, g_object_unref);
+  guint i;
+
+  for (i = 0; i < self->members->len; i++)
+    {
+      Member *member = g_ptr_array_index (self->members, i);
+
+      if (member != NULL)
+        g_ptr_array_add (streams, g_object_ref (member->stream));
+    }
+  return streams;
 }
 
 /**
@@ -638,35 +803,33 @@ sse_broadcaster_send_comment (SseBroadcaster *self,
  * @self: a broadcaster
  *
  * Closes the stream of every client (see [method@Sse.ServerStream.close])
- * and removes them all. The kept events stay for clients that reconnect.
+ * and removes them all: each client still gets what was queued for it,
+ * then its connection ends, and it reconnects after its reconnection time.
+ * The kept events stay for clients that reconnect.
+ *
+ * Disposing of the broadcaster does the same.
  *
  * Since: 1.0
  */
 void
 sse_broadcaster_close_all (SseBroadcaster *self)
 {
+  g_autoptr(GPtrArray) streams = NULL;
+  guint i;
+
   g_return_if_fail (SSE_IS_BROADCASTER (self));
 
   g_object_ref (self);
-  while (self->n_streams > 0)
+  streams = list_streams (self);
+  for (i = 0; i < streams->len; i++)
     {
-      guint i;
+      SseServerStream *stream = g_ptr_array_index (streams, i);
+      guint index_;
 
-      for (i = 0; i < self->streams->len; i++)
-        {
-          SseServerStream *stream = g_ptr_array_index (self->streams, i);
-
-          if (stream != NULL)
-            {
-              /* Closing emits "closed", which removes it. */
-              g_object_ref (stream);
-              sse_server_stream_close (stream);
-              if (find_stream (self, stream, &i))
-                remove_at (self, i, NULL);
-              g_object_unref (stream);
-              break;
-            }
-        }
+      /* Closing emits "closed", which removes it. */
+      sse_server_stream_close (stream);
+      if (find_member (self, stream, &index_))
+        remove_at (self, index_, NULL);
     }
   compact (self);
   g_object_unref (self);

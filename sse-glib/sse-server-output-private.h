@@ -64,6 +64,8 @@ void             _sse_server_output_unref         (SseServerOutput     *self);
 
 void             _sse_server_output_push          (SseServerOutput     *self,
                                                    SseChunk            *chunk);
+void             _sse_server_output_want_more     (SseServerOutput     *self,
+                                                   gboolean             want_more);
 guint64          _sse_server_output_get_queued    (SseServerOutput     *self);
 gint64           _sse_server_output_get_last_push (SseServerOutput     *self);
 

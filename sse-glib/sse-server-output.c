@@ -23,6 +23,10 @@
 #define MAX_VECTORS   64
 #define WRITE_BUDGET  (256 * 1024)
 
+/* A feeder (the broadcaster's replay) is asked for more when less than
+ * this waits: replay goes out at the pace the client reads. */
+#define LOW_WATER     (32 * 1024)
+
 /* HTTP/2: bytes handed to libsoup's body at a time. */
 #define BODY_IN_FLIGHT (64 * 1024)
 
@@ -50,6 +54,7 @@ struct _SseServerOutput
 
   State                  state;
   gboolean               closing;        /* drain, then close */
+  gboolean               want_more;      /* ask the owner's feeder */
   gboolean               flushing;
   gboolean               body_transport; /* HTTP/2 */
   gboolean               finished;       /* the connection is closed */
@@ -257,6 +262,7 @@ close_connection (SseServerOutput *self,
   cancel_tasks (self);
   stop_waiting (self);
   clear_queue (self);
+  self->want_more = FALSE;
   self->closing = TRUE;
 
   switch (self->state)
@@ -376,6 +382,19 @@ consume (SseServerOutput *self,
     }
 }
 
+/* Asks the owner's feeder for more when little waits. FALSE if the output
+ * closed meanwhile. */
+static gboolean
+feed (SseServerOutput *self)
+{
+  if (self->want_more && !self->closing && self->owner != NULL && self->queued < LOW_WATER)
+    {
+      if (!_sse_server_stream_output_need_more (self->owner))
+        self->want_more = FALSE;
+    }
+  return self->state != STATE_CLOSED;
+}
+
 static void
 flush_stream (SseServerOutput *self)
 {
@@ -389,6 +408,8 @@ flush_stream (SseServerOutput *self)
       gsize n = 0, written = 0, total = 0;
       GList *l;
 
+      if (!feed (self))
+        return;
       if (self->queue.length == 0)
         break;
       if (budget == 0)
@@ -437,6 +458,8 @@ flush_body (SseServerOutput *self)
     {
       SseChunk *chunk;
 
+      if (!feed (self))
+        return;
       if (self->queue.length == 0 || self->in_flight >= BODY_IN_FLIGHT)
         break;
 
@@ -701,6 +724,7 @@ void
 _sse_server_output_detach (SseServerOutput *self)
 {
   self->owner = NULL;
+  self->want_more = FALSE;
 }
 
 /* Queues @chunk; it is written in the next iteration of the context, with
@@ -726,6 +750,18 @@ _sse_server_output_push (SseServerOutput *self,
   if (self->max_queued != 0 && self->queued > self->max_queued &&
       !_sse_task_is_scheduled (&self->backlog_task))
     _sse_scheduler_run_soon (self->scheduler, &self->backlog_task);
+}
+
+/* The owner has more to send than it queued (a replay): it is asked with
+ * _sse_server_stream_output_need_more() whenever the client took most of
+ * what waits, until it says that it is done. */
+void
+_sse_server_output_want_more (SseServerOutput *self,
+                              gboolean         want_more)
+{
+  self->want_more = want_more && self->state != STATE_CLOSED && !self->closing;
+  if (self->want_more)
+    _sse_scheduler_run_soon (self->scheduler, &self->flush_task);
 }
 
 guint64
@@ -797,6 +833,7 @@ _sse_server_output_close (SseServerOutput     *self,
     return;
 
   self->closing = TRUE;
+  self->want_more = FALSE;
   _sse_scheduler_cancel (self->scheduler, &self->heartbeat_task);
 
   if (self->state == STATE_HEADERS)

@@ -15,8 +15,24 @@ G_BEGIN_DECLS
 gboolean  _sse_server_stream_send_chunk          (SseServerStream     *self,
                                                   SseChunk            *chunk);
 
+/* A feeder has more to send than it queued (the broadcaster's replay): it
+ * is called whenever the client took most of what waited, and returns
+ * FALSE once it has nothing more (it is then forgotten). NULL forgets it. */
+typedef gboolean (*SseServerStreamFeeder) (SseServerStream *stream,
+                                           gpointer         user_data);
+
+void      _sse_server_stream_set_feeder          (SseServerStream     *self,
+                                                  SseServerStreamFeeder feeder,
+                                                  gpointer             user_data);
+
+/* Closes the connection at once, dropping what waits, and closes the
+ * stream with @error. */
+void      _sse_server_stream_fail                (SseServerStream     *self,
+                                                  const GError        *error);
+
 /* For SseServerOutput. */
 void      _sse_server_stream_output_failed       (SseServerStream     *self,
                                                   const GError        *error);
+gboolean  _sse_server_stream_output_need_more    (SseServerStream     *self);
 
 G_END_DECLS

@@ -77,6 +77,9 @@ struct _SseServerStream
   guint64                max_queued_bytes;
   guint                  slow_client_timeout;
 
+  SseServerStreamFeeder  feeder;
+  gpointer               feeder_data;
+
   gboolean               closed;
 };
 
@@ -113,6 +116,10 @@ set_closed (SseServerStream *self,
     return;
 
   self->closed = TRUE;
+  self->feeder = NULL;
+  self->feeder_data = NULL;
+  if (self->output != NULL)
+    _sse_server_output_want_more (self->output, FALSE);
 
   g_object_ref (self);
   g_signal_emit (self, signals[SIGNAL_CLOSED], 0, error);
@@ -144,10 +151,56 @@ send_bytes (SseServerStream *self,
 }
 
 void
+_sse_server_stream_set_feeder (SseServerStream       *self,
+                               SseServerStreamFeeder  feeder,
+                               gpointer               user_data)
+{
+  if (self->closed || self->output == NULL)
+    return;
+
+  self->feeder = feeder;
+  self->feeder_data = user_data;
+  _sse_server_output_want_more (self->output, feeder != NULL);
+}
+
+void
+_sse_server_stream_fail (SseServerStream *self,
+                         const GError    *error)
+{
+  if (self->closed)
+    return;
+
+  if (self->output != NULL)
+    _sse_server_output_abort (self->output);
+  set_closed (self, error);
+}
+
+void
 _sse_server_stream_output_failed (SseServerStream *self,
                                   const GError    *error)
 {
   set_closed (self, error);
+}
+
+gboolean
+_sse_server_stream_output_need_more (SseServerStream *self)
+{
+  SseServerStreamFeeder feeder = self->feeder;
+
+  if (feeder == NULL || self->closed)
+    return FALSE;
+
+  if (!feeder (self, self->feeder_data))
+    {
+      /* Unless the feeder installed another one meanwhile. */
+      if (self->feeder == feeder)
+        {
+          self->feeder = NULL;
+          self->feeder_data = NULL;
+        }
+      return self->feeder != NULL;
+    }
+  return TRUE;
 }
 
 static void

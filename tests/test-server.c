@@ -859,6 +859,122 @@ test_broadcaster_add_message_closed (void)
 }
 
 static void
+sample_queued (SseServerStream *stream,
+               guint64         *max)
+{
+  *max = MAX (*max, sse_server_stream_get_queued_bytes (stream));
+}
+
+static gboolean
+sample_queued_cb (gpointer user_data)
+{
+  gpointer *args = user_data;
+
+  sample_queued (args[0], args[1]);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Issue 13, defect 1: a client that missed more than max-queued-bytes
+ * (8,000 events of ~215 bytes, 1.7 MB against 1 MiB) catches up: the
+ * replay goes out at the pace it reads, and what waits for it in the
+ * process stays small. */
+static void
+test_broadcaster_replay_paced (void)
+{
+  g_autoptr(GError) closed_error = NULL;
+  g_autoptr(TestStreamServer) server = server_new ();
+  g_autoptr(Client) client = NULL;
+  g_autofree char *data = g_strnfill (200, 'r');
+  SseServerStream *stream;
+  guint n = 8000, i;
+  guint64 max_queued = 0;
+  gpointer args[2];
+  GSource *sampler;
+
+  server->broadcaster = sse_broadcaster_new ();
+  sse_broadcaster_set_replay_size (server->broadcaster, 10000);
+  for (i = 1; i <= n; i++)
+    {
+      char id[16];
+
+      g_snprintf (id, sizeof id, "%u", i);
+      sse_broadcaster_send (server->broadcaster, NULL, data, id);
+    }
+
+  client = client_new (server->url, "1");
+  stream = test_stream_server_get_stream (server, 0);
+  g_signal_connect (stream, "closed", G_CALLBACK (test_record_closed_error), &closed_error);
+  args[0] = stream;
+  args[1] = &max_queued;
+  sample_queued (stream, &max_queued);
+  sampler = g_idle_source_new ();
+  g_source_set_callback (sampler, sample_queued_cb, args, NULL);
+  g_source_attach (sampler, NULL);
+
+  test_wait_until (client->events->len == n - 1 || closed_error != NULL);
+  g_source_destroy (sampler);
+  g_source_unref (sampler);
+  g_assert_no_error (closed_error);
+  for (i = 0; i < n - 1; i++)
+    {
+      char id[16];
+
+      g_snprintf (id, sizeof id, "%u", i + 2);
+      g_assert_cmpstr (sse_event_get_id (client_event (client, i)), ==, id);
+    }
+  g_test_message ("at most %" G_GUINT64_FORMAT " bytes waited during the replay", max_queued);
+  g_assert_cmpuint (max_queued, <=, 64 * 1024 + 300);
+
+  /* Caught up: new events come as they are sent. */
+  sse_broadcaster_send (server->broadcaster, NULL, "new", "new");
+  test_wait_until (client->events->len == n);
+  g_assert_cmpstr (sse_event_get_id (client_event (client, n - 1)), ==, "new");
+}
+
+/* A client that replays, and reads too slowly to catch up before new
+ * events push what it still needs out of the buffer: disconnected (when it
+ * reads again, since then it had not had a chance to). */
+static void
+test_broadcaster_replay_falls_behind (void)
+{
+  g_autoptr(GError) closed_error = NULL;
+  g_autoptr(TestStreamServer) server = server_new ();
+  g_autoptr(Lazy) client = NULL;
+  g_autofree char *data = g_strnfill (1000, 'f');
+  SseServerStream *stream;
+  guint replay = 8000, i;
+
+  server->broadcaster = sse_broadcaster_new ();
+  sse_broadcaster_set_replay_size (server->broadcaster, replay);
+  for (i = 1; i <= replay; i++)
+    {
+      char id[16];
+
+      g_snprintf (id, sizeof id, "%u", i);
+      sse_broadcaster_send (server->broadcaster, NULL, data, id);
+    }
+
+  client = lazy_new (server, "1");
+  stream = test_stream_server_get_stream (server, 0);
+  g_signal_connect (stream, "closed", G_CALLBACK (test_record_closed_error), &closed_error);
+
+  /* The client's socket fills up; then the buffer turns over. */
+  test_run_for (100);
+  for (i = replay + 1; i <= 2 * replay; i++)
+    {
+      char id[16];
+
+      g_snprintf (id, sizeof id, "%u", i);
+      sse_broadcaster_send (server->broadcaster, NULL, data, id);
+    }
+
+  /* It is found out when it reads again. */
+  test_poll_until ((lazy_read (client), closed_error != NULL));
+  g_assert_error (closed_error, SSE_ERROR, SSE_ERROR_CLIENT_TOO_SLOW);
+  test_poll_until ((lazy_read (client), client->eof));
+}
+
+static void
 on_stream_removed (SseBroadcaster  *broadcaster,
                    SseServerStream *stream,
                    const GError    *error,
@@ -972,6 +1088,8 @@ main (int   argc,
   g_test_add_func ("/server/broadcaster/add-twice-or-closed", test_broadcaster_add_twice_or_closed);
   g_test_add_func ("/server/broadcaster/fan-out", test_broadcaster_fan_out);
   g_test_add_func ("/server/broadcaster/replay", test_broadcaster_replay);
+  g_test_add_func ("/server/broadcaster/replay-paced", test_broadcaster_replay_paced);
+  g_test_add_func ("/server/broadcaster/replay-falls-behind", test_broadcaster_replay_falls_behind);
   g_test_add_func ("/server/broadcaster/add-message-closed", test_broadcaster_add_message_closed);
   g_test_add_func ("/server/broadcaster/client-leaves", test_broadcaster_client_leaves);
   g_test_add_func ("/server/broadcaster/slow-client-dropped", test_broadcaster_slow_client_dropped);
