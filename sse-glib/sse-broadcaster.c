@@ -81,6 +81,7 @@ struct _SseBroadcaster
   guint64      first_seq;      /* the number of the oldest kept event */
   guint64      next_seq;       /* the number of the next event */
   GHashTable  *ids;            /* id → the newest kept SseChunk with it */
+  char        *dropped_id;     /* the id of the newest event that left the ring */
   guint        replay_size;
 };
 
@@ -120,8 +121,13 @@ ring_drop_oldest (SseBroadcaster *self)
 {
   SseChunk *chunk = self->ring[self->ring_start];
 
-  if (chunk->id != NULL && g_hash_table_lookup (self->ids, chunk->id) == chunk)
-    g_hash_table_remove (self->ids, chunk->id);
+  if (chunk->id != NULL)
+    {
+      if (g_hash_table_lookup (self->ids, chunk->id) == chunk)
+        g_hash_table_remove (self->ids, chunk->id);
+      g_free (self->dropped_id);
+      self->dropped_id = g_strdup (chunk->id);
+    }
   self->ring[self->ring_start] = NULL;
   self->ring_start = (self->ring_start + 1) % self->ring_capacity;
   self->ring_length--;
@@ -284,16 +290,21 @@ feed_member (SseServerStream *stream,
   if (member->cursor < self->first_seq)
     {
       /* New events pushed what it still had to get out of the buffer. */
-      g_autoptr(GError) error = NULL;
-      const char *host = soup_server_message_get_remote_host (sse_server_stream_get_message (stream));
+      if (sse_server_stream_get_slow_client_policy (stream) == SSE_SLOW_CLIENT_DISCONNECT)
+        {
+          g_autoptr(GError) error = NULL;
+          const char *host = soup_server_message_get_remote_host (sse_server_stream_get_message (stream));
 
-      error = g_error_new (SSE_ERROR, SSE_ERROR_CLIENT_TOO_SLOW,
-                           _("The client %s did not read the events it missed fast enough to "
-                             "catch up before they were dropped from the replay buffer, and "
-                             "was disconnected"),
-                           host ? host : "?");
-      _sse_server_stream_fail (stream, error);
-      return FALSE;
+          error = g_error_new (SSE_ERROR, SSE_ERROR_CLIENT_TOO_SLOW,
+                               _("The client %s did not read the events it missed fast enough to "
+                                 "catch up before they were dropped from the replay buffer, and "
+                                 "was disconnected"),
+                               host ? host : "?");
+          _sse_server_stream_fail (stream, error);
+          return FALSE;
+        }
+      _sse_server_stream_send_missed (stream, "too-slow", self->dropped_id);
+      member->cursor = self->first_seq;
     }
 
   while (member->cursor < self->next_seq &&
@@ -359,6 +370,7 @@ sse_broadcaster_finalize (GObject *object)
   g_clear_pointer (&self->members, g_ptr_array_unref);
   g_clear_pointer (&self->by_stream, g_hash_table_unref);
   g_clear_pointer (&self->ids, g_hash_table_unref);
+  g_clear_pointer (&self->dropped_id, g_free);
 
   G_OBJECT_CLASS (sse_broadcaster_parent_class)->finalize (object);
 }

@@ -34,7 +34,7 @@ G_BEGIN_DECLS
 /* Bytes to send, shared by every client that gets them. */
 typedef enum {
   SSE_CHUNK_EVENT = 1 << 0,   /* an event: a client that loses it missed it */
-  SSE_CHUNK_KEEP  = 1 << 1,   /* never dropped for a slow client (retry:) */
+  SSE_CHUNK_KEEP  = 1 << 1,   /* never dropped for a slow client (retry:, notices) */
 } SseChunkFlags;
 
 typedef struct {
@@ -73,7 +73,8 @@ void             _sse_server_output_set_heartbeat (SseServerOutput     *self,
                                                    guint                milliseconds);
 void             _sse_server_output_set_limits    (SseServerOutput     *self,
                                                    guint64              max_queued,
-                                                   guint                timeout_ms);
+                                                   guint                timeout_ms,
+                                                   SseSlowClientPolicy  policy);
 
 void             _sse_server_output_close         (SseServerOutput     *self,
                                                    SseServerOutputDone  done,

@@ -80,6 +80,7 @@ struct _SseServerOutput
 
   guint64                max_queued;
   guint                  slow_timeout;
+  SseSlowClientPolicy    policy;
   SseBacklog             backlog;
   guint64                drain_mark;
 
@@ -498,22 +499,95 @@ flush_task (gpointer user_data)
 
 /* Slow clients ------------------------------------------------------------- */
 
+/* Drops the oldest events waiting (not one being written, nor a retry: or
+ * a notice) until no more than half the limit waits, and puts the owner's
+ * notice of the loss in their place. */
+static void
+drop_oldest (SseServerOutput *self)
+{
+  g_autoptr(SseChunk) last_with_id = NULL;
+  guint64 target = _sse_backlog_drop_target (self->max_queued);
+  GList *first, *l, *next;
+  guint n_events = 0;
+
+  first = self->queue.head;
+  if (first != NULL && self->head_offset > 0)
+    first = first->next;
+
+  for (l = first; l != NULL && self->queued > target; l = next)
+    {
+      SseChunk *chunk = l->data;
+
+      next = l->next;
+      if (chunk->flags & SSE_CHUNK_KEEP)
+        continue;
+      if (chunk->flags & SSE_CHUNK_EVENT)
+        {
+          n_events++;
+          if (chunk->id != NULL)
+            {
+              g_clear_pointer (&last_with_id, _sse_chunk_unref);
+              last_with_id = _sse_chunk_ref (chunk);
+            }
+        }
+      self->queued -= chunk_size (chunk);
+      g_queue_delete_link (&self->queue, l);
+      _sse_chunk_unref (chunk);
+    }
+
+  if (n_events > 0 && self->owner != NULL)
+    {
+      g_autoptr(SseChunk) notice = NULL;
+
+      notice = _sse_server_stream_output_dropped (self->owner, n_events,
+                                                  last_with_id ? last_with_id->id : NULL);
+      if (notice != NULL && self->state != STATE_CLOSED)
+        {
+          /* Where the dropped events were: after the one being written. */
+          if (self->queue.head != NULL && self->head_offset > 0)
+            g_queue_insert_after (&self->queue, self->queue.head, _sse_chunk_ref (notice));
+          else
+            g_queue_push_head (&self->queue, _sse_chunk_ref (notice));
+          self->queued += chunk_size (notice);
+        }
+    }
+}
+
 static void check_backlog (SseServerOutput *self);
 
 static void
 too_slow (SseServerOutput *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *limit = g_format_size_full (self->max_queued, G_FORMAT_SIZE_IEC_UNITS);
-  const char *host = NULL;
+  g_autoptr(SseServerOutput) hold = output_ref (self);
 
+  /* The application hears of it first: it may close the stream, or
+   * change its mind about the policy. */
   if (self->owner != NULL)
-    host = soup_server_message_get_remote_host (sse_server_stream_get_message (self->owner));
-  error = g_error_new (SSE_ERROR, SSE_ERROR_CLIENT_TOO_SLOW,
-                       _("The client %s did not read its events fast enough (more than %s "
-                         "were waiting) and was disconnected"),
-                       host ? host : "?", limit);
-  fail (self, error);
+    _sse_server_stream_output_too_slow (self->owner, self->queued);
+  if (self->state == STATE_CLOSED || self->closing)
+    return;
+
+  if (self->policy == SSE_SLOW_CLIENT_DROP_OLDEST)
+    {
+      drop_oldest (self);
+      self->backlog.since = 0;
+      if (self->state != STATE_CLOSED)
+        check_backlog (self);
+    }
+  else
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *limit = g_format_size_full (self->max_queued, G_FORMAT_SIZE_IEC_UNITS);
+      const char *host = NULL;
+
+      if (self->owner != NULL)
+        host = soup_server_message_get_remote_host (sse_server_stream_get_message (self->owner));
+      error = g_error_new (SSE_ERROR, SSE_ERROR_CLIENT_TOO_SLOW,
+                           _("The client %s did not read its events fast enough (more than %s "
+                             "were waiting) and was disconnected"),
+                           host ? host : "?", limit);
+      fail (self, error);
+    }
 }
 
 /* Looks at what waits, and arms the next look when it is over the limit. */
@@ -702,6 +776,7 @@ _sse_server_output_new (SoupServerMessage *msg,
   self->last_push = g_get_monotonic_time ();
   self->max_queued = SSE_SERVER_STREAM_DEFAULT_MAX_QUEUED_BYTES;
   self->slow_timeout = SSE_SERVER_STREAM_DEFAULT_SLOW_CLIENT_TIMEOUT;
+  self->policy = SSE_SLOW_CLIENT_DISCONNECT;
   g_queue_init (&self->queue);
   _sse_task_init (&self->flush_task, flush_task, self);
   _sse_task_init (&self->heartbeat_task, heartbeat_task, self);
@@ -788,14 +863,16 @@ _sse_server_output_set_heartbeat (SseServerOutput *self,
 }
 
 void
-_sse_server_output_set_limits (SseServerOutput *self,
-                               guint64          max_queued,
-                               guint            timeout_ms)
+_sse_server_output_set_limits (SseServerOutput     *self,
+                               guint64              max_queued,
+                               guint                timeout_ms,
+                               SseSlowClientPolicy  policy)
 {
   gboolean timeout_changed = self->slow_timeout != timeout_ms;
 
   self->max_queued = max_queued;
   self->slow_timeout = timeout_ms;
+  self->policy = policy;
 
   if (self->state == STATE_CLOSED || self->closing)
     return;

@@ -15,6 +15,12 @@ G_BEGIN_DECLS
 gboolean  _sse_server_stream_send_chunk          (SseServerStream     *self,
                                                   SseChunk            *chunk);
 
+/* Sends a missed-event-type event (if the stream has a type) with @reason
+ * as its data and @id (NULL: no id field; "": the empty id). */
+void      _sse_server_stream_send_missed         (SseServerStream     *self,
+                                                  const char          *reason,
+                                                  const char          *id);
+
 /* A feeder has more to send than it queued (the broadcaster's replay): it
  * is called whenever the client took most of what waited, and returns
  * FALSE once it has nothing more (it is then forgotten). NULL forgets it. */
@@ -33,6 +39,11 @@ void      _sse_server_stream_fail                (SseServerStream     *self,
 /* For SseServerOutput. */
 void      _sse_server_stream_output_failed       (SseServerStream     *self,
                                                   const GError        *error);
+void      _sse_server_stream_output_too_slow     (SseServerStream     *self,
+                                                  guint64              queued);
 gboolean  _sse_server_stream_output_need_more    (SseServerStream     *self);
+SseChunk *_sse_server_stream_output_dropped      (SseServerStream     *self,
+                                                  guint                n_events,
+                                                  const char          *last_id);
 
 G_END_DECLS

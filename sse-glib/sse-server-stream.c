@@ -7,6 +7,7 @@
 
 
 #include "sse-encoder.h"
+#include "sse-enum-types.h"
 #include "sse-error.h"
 #include "sse-i18n-private.h"
 #include "sse-server-stream-private.h"
@@ -54,8 +55,9 @@
  * A client that does not read as fast as events come has them queued. One
  * that had more than [property@Sse.ServerStream:max-queued-bytes] waiting
  * for [property@Sse.ServerStream:slow-client-timeout] without catching up
- * is too slow: it is disconnected, so that memory stays bounded and the
- * other clients are not held up.
+ * is too slow: it is disconnected, or the oldest events waiting for it are
+ * dropped ([property@Sse.ServerStream:slow-client-policy]), so that memory
+ * stays bounded and the other clients are not held up.
  *
  * To send the same events to many clients, see [class@Sse.Broadcaster].
  * The stream lives as long as it is referenced: dropping the last
@@ -72,10 +74,12 @@ struct _SseServerStream
   SoupServerMessage     *msg;
   SseServerOutput       *output;          /* NULL for a HEAD request */
   char                  *last_event_id;
+  char                  *missed_event_type;
 
   guint                  heartbeat_interval;
   guint64                max_queued_bytes;
   guint                  slow_client_timeout;
+  SseSlowClientPolicy    slow_client_policy;
 
   SseServerStreamFeeder  feeder;
   gpointer               feeder_data;
@@ -91,11 +95,14 @@ enum {
   PROP_MAX_QUEUED_BYTES,
   PROP_QUEUED_BYTES,
   PROP_SLOW_CLIENT_TIMEOUT,
+  PROP_SLOW_CLIENT_POLICY,
+  PROP_MISSED_EVENT_TYPE,
   N_PROPS
 };
 
 enum {
   SIGNAL_CLOSED,
+  SIGNAL_TOO_SLOW,
   N_SIGNALS
 };
 
@@ -150,6 +157,35 @@ send_bytes (SseServerStream *self,
   return _sse_server_stream_send_chunk (self, chunk);
 }
 
+static SseChunk *
+missed_chunk (SseServerStream *self,
+              const char      *reason,
+              const char      *id)
+{
+  g_autoptr(SseEvent) event = NULL;
+
+  if (self->missed_event_type == NULL)
+    return NULL;
+
+  event = sse_event_new_full (self->missed_event_type, reason, -1, id, -1);
+  return _sse_chunk_new (sse_encoder_encode_event (encoder, event), id, SSE_CHUNK_KEEP);
+}
+
+void
+_sse_server_stream_send_missed (SseServerStream *self,
+                                const char      *reason,
+                                const char      *id)
+{
+  g_autoptr(SseChunk) chunk = NULL;
+
+  if (self->closed)
+    return;
+
+  chunk = missed_chunk (self, reason, id);
+  if (chunk != NULL)
+    _sse_server_stream_send_chunk (self, chunk);
+}
+
 void
 _sse_server_stream_set_feeder (SseServerStream       *self,
                                SseServerStreamFeeder  feeder,
@@ -182,6 +218,13 @@ _sse_server_stream_output_failed (SseServerStream *self,
   set_closed (self, error);
 }
 
+void
+_sse_server_stream_output_too_slow (SseServerStream *self,
+                                    guint64          queued)
+{
+  g_signal_emit (self, signals[SIGNAL_TOO_SLOW], 0, queued);
+}
+
 gboolean
 _sse_server_stream_output_need_more (SseServerStream *self)
 {
@@ -203,12 +246,20 @@ _sse_server_stream_output_need_more (SseServerStream *self)
   return TRUE;
 }
 
+SseChunk *
+_sse_server_stream_output_dropped (SseServerStream *self,
+                                   guint            n_events,
+                                   const char      *last_id)
+{
+  return missed_chunk (self, "too-slow", last_id);
+}
+
 static void
 update_limits (SseServerStream *self)
 {
   if (self->output != NULL)
     _sse_server_output_set_limits (self->output, self->max_queued_bytes,
-                                   self->slow_client_timeout);
+                                   self->slow_client_timeout, self->slow_client_policy);
 }
 
 static void
@@ -296,6 +347,7 @@ sse_server_stream_finalize (GObject *object)
   SseServerStream *self = SSE_SERVER_STREAM (object);
 
   g_clear_pointer (&self->last_event_id, g_free);
+  g_clear_pointer (&self->missed_event_type, g_free);
 
   G_OBJECT_CLASS (sse_server_stream_parent_class)->finalize (object);
 }
@@ -334,6 +386,14 @@ sse_server_stream_get_property (GObject    *object,
       g_value_set_uint (value, self->slow_client_timeout);
       break;
 
+    case PROP_SLOW_CLIENT_POLICY:
+      g_value_set_enum (value, self->slow_client_policy);
+      break;
+
+    case PROP_MISSED_EVENT_TYPE:
+      g_value_set_string (value, self->missed_event_type);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -363,6 +423,14 @@ sse_server_stream_set_property (GObject      *object,
 
     case PROP_SLOW_CLIENT_TIMEOUT:
       sse_server_stream_set_slow_client_timeout (self, g_value_get_uint (value));
+      break;
+
+    case PROP_SLOW_CLIENT_POLICY:
+      sse_server_stream_set_slow_client_policy (self, g_value_get_enum (value));
+      break;
+
+    case PROP_MISSED_EVENT_TYPE:
+      sse_server_stream_set_missed_event_type (self, g_value_get_string (value));
       break;
 
     default:
@@ -429,10 +497,10 @@ sse_server_stream_class_init (SseServerStreamClass *klass)
    * The most bytes that may wait for a client that does not read fast
    * enough, past the kernel's socket buffers. A client that has had more
    * waiting for [property@Sse.ServerStream:slow-client-timeout], without
-   * the backlog going down meanwhile, is too slow: it is disconnected, and
-   * [signal@Sse.ServerStream::closed] reports %SSE_ERROR_CLIENT_TOO_SLOW.
-   * 0 means no limit (memory then grows as long as the client does not
-   * read).
+   * the backlog going down meanwhile, is too slow:
+   * [signal@Sse.ServerStream::too-slow] is emitted and
+   * [property@Sse.ServerStream:slow-client-policy] applies. 0 means no
+   * limit (memory then grows as long as the client does not read).
    *
    * A burst sent from one main loop iteration does not make a client that
    * reads too slow, however large: it only has to be taking it. Nor does
@@ -481,6 +549,44 @@ sse_server_stream_class_init (SseServerStreamClass *klass)
                        0, G_MAXUINT, SSE_SERVER_STREAM_DEFAULT_SLOW_CLIENT_TIMEOUT,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * SseServerStream:slow-client-policy:
+   *
+   * What happens to a client that is too slow (see
+   * [property@Sse.ServerStream:max-queued-bytes]): it is disconnected, the
+   * default (%SSE_SLOW_CLIENT_DISCONNECT: the stream closes with
+   * %SSE_ERROR_CLIENT_TOO_SLOW), or the oldest events waiting for it are
+   * dropped and a [property@Sse.ServerStream:missed-event-type] event takes
+   * their place (%SSE_SLOW_CLIENT_DROP_OLDEST).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SLOW_CLIENT_POLICY] =
+    g_param_spec_enum ("slow-client-policy", NULL, NULL,
+                       SSE_TYPE_SLOW_CLIENT_POLICY, SSE_SLOW_CLIENT_DISCONNECT,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SseServerStream:missed-event-type:
+   *
+   * The type of the event that tells the client that it missed events, or
+   * %NULL to tell it nothing.
+   *
+   * The event is sent in place of the events that
+   * %SSE_SLOW_CLIENT_DROP_OLDEST dropped, with the data `too-slow`, and by
+   * a [class@Sse.Broadcaster] to a client whose `Last-Event-ID` it does not
+   * keep, with the data `unknown-last-event-id`. Its id is the id of the
+   * last event the client missed (when there is one), so that it resumes
+   * after them if it reconnects. A browser's `EventSource` receives it with
+   * `addEventListener ('missed', …)`: fetch the state afresh.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MISSED_EVENT_TYPE] =
+    g_param_spec_string ("missed-event-type", NULL, NULL,
+                         SSE_SERVER_STREAM_DEFAULT_MISSED_EVENT_TYPE,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -494,7 +600,7 @@ sse_server_stream_class_init (SseServerStreamClass *klass)
    * went away (%G_IO_ERROR_CONNECTION_CLOSED; noticed when something is
    * written, a heartbeat at the latest), or because the client read too
    * slowly (%SSE_ERROR_CLIENT_TOO_SLOW, see
-   * [property@Sse.ServerStream:max-queued-bytes]). Nothing can be sent
+   * [property@Sse.ServerStream:slow-client-policy]). Nothing can be sent
    * afterwards; what was sent before still goes out to a client that reads
    * (see [method@Sse.ServerStream.close]).
    *
@@ -512,6 +618,31 @@ sse_server_stream_class_init (SseServerStreamClass *klass)
                               G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__BOXEDv);
 
+  /**
+   * SseServerStream::too-slow:
+   * @self: the stream
+   * @queued_bytes: the bytes waiting for the client
+   *
+   * Emitted when the client is found too slow: more than
+   * [property@Sse.ServerStream:max-queued-bytes] waited for it for
+   * [property@Sse.ServerStream:slow-client-timeout] without the backlog
+   * going down. [property@Sse.ServerStream:slow-client-policy] applies
+   * right after the handlers ran: the stream closes (and
+   * [signal@Sse.ServerStream::closed] reports %SSE_ERROR_CLIENT_TOO_SLOW),
+   * or the oldest events are dropped. A handler may change the policy
+   * first, or close the stream itself.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_TOO_SLOW] =
+    g_signal_new ("too-slow",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 1, G_TYPE_UINT64);
+
   encoder = sse_encoder_new ();
 }
 
@@ -521,6 +652,8 @@ sse_server_stream_init (SseServerStream *self)
   self->heartbeat_interval = SSE_SERVER_STREAM_DEFAULT_HEARTBEAT_INTERVAL;
   self->max_queued_bytes = SSE_SERVER_STREAM_DEFAULT_MAX_QUEUED_BYTES;
   self->slow_client_timeout = SSE_SERVER_STREAM_DEFAULT_SLOW_CLIENT_TIMEOUT;
+  self->slow_client_policy = SSE_SLOW_CLIENT_DISCONNECT;
+  self->missed_event_type = g_strdup (SSE_SERVER_STREAM_DEFAULT_MISSED_EVENT_TYPE);
 }
 
 /**
@@ -879,4 +1012,87 @@ sse_server_stream_set_slow_client_timeout (SseServerStream *self,
   self->slow_client_timeout = milliseconds;
   update_limits (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SLOW_CLIENT_TIMEOUT]);
+}
+
+/**
+ * sse_server_stream_get_slow_client_policy:
+ * @self: a stream
+ *
+ * Gets [property@Sse.ServerStream:slow-client-policy].
+ *
+ * Returns: what happens to a client that is too slow
+ *
+ * Since: 1.0
+ */
+SseSlowClientPolicy
+sse_server_stream_get_slow_client_policy (SseServerStream *self)
+{
+  g_return_val_if_fail (SSE_IS_SERVER_STREAM (self), SSE_SLOW_CLIENT_DISCONNECT);
+
+  return self->slow_client_policy;
+}
+
+/**
+ * sse_server_stream_set_slow_client_policy:
+ * @self: a stream
+ * @policy: what happens to a client that is too slow
+ *
+ * Sets [property@Sse.ServerStream:slow-client-policy].
+ *
+ * Since: 1.0
+ */
+void
+sse_server_stream_set_slow_client_policy (SseServerStream     *self,
+                                          SseSlowClientPolicy  policy)
+{
+  g_return_if_fail (SSE_IS_SERVER_STREAM (self));
+  g_return_if_fail (policy == SSE_SLOW_CLIENT_DISCONNECT || policy == SSE_SLOW_CLIENT_DROP_OLDEST);
+
+  if (self->slow_client_policy == policy)
+    return;
+
+  self->slow_client_policy = policy;
+  update_limits (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SLOW_CLIENT_POLICY]);
+}
+
+/**
+ * sse_server_stream_get_missed_event_type:
+ * @self: a stream
+ *
+ * Gets [property@Sse.ServerStream:missed-event-type].
+ *
+ * Returns: (nullable): the event type, or %NULL when the client is not told
+ *
+ * Since: 1.0
+ */
+const char *
+sse_server_stream_get_missed_event_type (SseServerStream *self)
+{
+  g_return_val_if_fail (SSE_IS_SERVER_STREAM (self), NULL);
+
+  return self->missed_event_type;
+}
+
+/**
+ * sse_server_stream_set_missed_event_type:
+ * @self: a stream
+ * @event_type: (nullable): the event type, or %NULL not to tell the client
+ *
+ * Sets [property@Sse.ServerStream:missed-event-type].
+ *
+ * Since: 1.0
+ */
+void
+sse_server_stream_set_missed_event_type (SseServerStream *self,
+                                         const char      *event_type)
+{
+  g_return_if_fail (SSE_IS_SERVER_STREAM (self));
+
+  if (g_strcmp0 (self->missed_event_type, event_type) == 0)
+    return;
+
+  g_free (self->missed_event_type);
+  self->missed_event_type = g_strdup (event_type);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MISSED_EVENT_TYPE]);
 }

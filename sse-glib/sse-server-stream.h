@@ -46,6 +46,38 @@ G_BEGIN_DECLS
  */
 #define SSE_SERVER_STREAM_DEFAULT_SLOW_CLIENT_TIMEOUT 1000
 
+/**
+ * SSE_SERVER_STREAM_DEFAULT_MISSED_EVENT_TYPE:
+ *
+ * The default of [property@Sse.ServerStream:missed-event-type] and
+ * [property@Sse.Broadcaster:missed-event-type]: `missed`.
+ *
+ * Since: 1.0
+ */
+#define SSE_SERVER_STREAM_DEFAULT_MISSED_EVENT_TYPE "missed"
+
+/**
+ * SseSlowClientPolicy:
+ * @SSE_SLOW_CLIENT_DISCONNECT: disconnect the client; it reconnects with its
+ *   `Last-Event-ID`, and a [class@Sse.Broadcaster] with replay sends it what
+ *   it missed, at the pace it reads
+ * @SSE_SLOW_CLIENT_DROP_OLDEST: keep the client, drop the oldest events
+ *   waiting for it (until no more than half of
+ *   [property@Sse.ServerStream:max-queued-bytes] waits) and send it a
+ *   [property@Sse.ServerStream:missed-event-type] event in their place
+ *
+ * What an [class@Sse.ServerStream] does with a client that is too slow: one
+ * that had more than [property@Sse.ServerStream:max-queued-bytes] waiting
+ * for [property@Sse.ServerStream:slow-client-timeout] without the backlog
+ * going down.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  SSE_SLOW_CLIENT_DISCONNECT,
+  SSE_SLOW_CLIENT_DROP_OLDEST,
+} SseSlowClientPolicy;
+
 #define SSE_TYPE_SERVER_STREAM (sse_server_stream_get_type ())
 
 SSE_AVAILABLE_IN_1_0
@@ -78,6 +110,16 @@ guint              sse_server_stream_get_slow_client_timeout (SseServerStream  *
 SSE_AVAILABLE_IN_1_0
 void               sse_server_stream_set_slow_client_timeout (SseServerStream  *self,
                                                               guint             milliseconds);
+SSE_AVAILABLE_IN_1_0
+SseSlowClientPolicy sse_server_stream_get_slow_client_policy (SseServerStream  *self);
+SSE_AVAILABLE_IN_1_0
+void               sse_server_stream_set_slow_client_policy (SseServerStream   *self,
+                                                             SseSlowClientPolicy policy);
+SSE_AVAILABLE_IN_1_0
+const char        *sse_server_stream_get_missed_event_type  (SseServerStream   *self);
+SSE_AVAILABLE_IN_1_0
+void               sse_server_stream_set_missed_event_type  (SseServerStream   *self,
+                                                             const char        *event_type);
 
 SSE_AVAILABLE_IN_1_0
 gboolean           sse_server_stream_send_event             (SseServerStream   *self,

@@ -104,6 +104,15 @@ test_backlog_no_timeout (void)
                    SSE_BACKLOG_FINE);
 }
 
+/* What may still wait once the oldest events were dropped: half the limit,
+ * so that a client that stays slow is not told of a loss at every event. */
+static void
+test_backlog_drop_target (void)
+{
+  g_assert_cmpuint (_sse_backlog_drop_target (1024 * 1024), ==, 512 * 1024);
+  g_assert_cmpuint (_sse_backlog_drop_target (1), ==, 0);
+}
+
 /* The server ------------------------------------------------------------ */
 
 /* A TestStreamServer whose streams send no heartbeats, unless a test asks
@@ -359,6 +368,14 @@ lazy_free (Lazy *lazy)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Lazy, lazy_free)
 
+static SseEvent *
+lazy_event (Lazy  *lazy,
+            guint  i)
+{
+  g_assert_cmpuint (i, <, lazy->events->len);
+  return g_ptr_array_index (lazy->events, i);
+}
+
 /* Tests: SseServerStream ----------------------------------------------------- */
 
 static void
@@ -516,10 +533,20 @@ test_stream_client_goes_away (void)
   g_assert_false (sse_server_stream_send (stream, NULL, "x", NULL));
 }
 
+static void
+on_too_slow_count (SseServerStream *stream,
+                   guint64          queued_bytes,
+                   guint64         *last_queued)
+{
+  /* Before "closed": the stream is still open. */
+  g_assert_false (sse_server_stream_is_closed (stream));
+  *last_queued = queued_bytes;
+}
+
 /* A client that does not read is not too slow the moment more than
  * max-queued-bytes waits for it (a fast one would not be either), but once
  * that has lasted slow-client-timeout without the backlog going down: then
- * the client is disconnected. */
+ * "too-slow" is emitted and the client is disconnected. */
 static void
 test_stream_slow_client (void)
 {
@@ -528,13 +555,14 @@ test_stream_slow_client (void)
   g_autoptr(GError) closed_error = NULL;
   g_autofree char *chunk = g_strnfill (4096, 'x');
   SseServerStream *stream;
-  guint64 max_queued = 64 * 1024;
+  guint64 max_queued = 64 * 1024, too_slow_queued = 0, queued;
   guint sent = 0;
 
   server->max_queued = max_queued;
   client = lazy_new (server, NULL);
   stream = test_stream_server_get_stream (server, 0);
   sse_server_stream_set_slow_client_timeout (stream, 50);
+  g_signal_connect (stream, "too-slow", G_CALLBACK (on_too_slow_count), &too_slow_queued);
   g_signal_connect (stream, "closed", G_CALLBACK (test_record_closed_error), &closed_error);
 
   /* Send while the kernel's buffers fill up, until more than the limit
@@ -546,11 +574,14 @@ test_stream_slow_client (void)
       while (g_main_context_iteration (NULL, FALSE))
         ;
     }
+  queued = sse_server_stream_get_queued_bytes (stream);
   g_assert_false (sse_server_stream_is_closed (stream));
+  g_assert_cmpuint (too_slow_queued, ==, 0);
 
   /* Nothing more is sent; the backlog does not go down. */
   test_wait_until (closed_error != NULL);
   g_assert_error (closed_error, SSE_ERROR, SSE_ERROR_CLIENT_TOO_SLOW);
+  g_assert_cmpuint (too_slow_queued, ==, queued);
   g_assert_true (sse_server_stream_is_closed (stream));
   g_assert_false (sse_server_stream_send (stream, NULL, chunk, NULL));
 }
@@ -595,6 +626,75 @@ test_stream_burst_from_one_iteration (void)
   test_wait_until (sse_server_stream_get_queued_bytes (stream) == 0);
 }
 
+/* With SSE_SLOW_CLIENT_DROP_OLDEST, a client that does not read keeps its
+ * connection: the oldest events waiting for it are dropped, a "missed"
+ * event whose id is the last one dropped takes their place, and what waits
+ * stays bounded. When it reads again it gets the events it was sent
+ * before, the notice, then the newest, in order. */
+static void
+test_stream_drop_oldest (void)
+{
+  g_autoptr(TestStreamServer) server = server_new ();
+  g_autoptr(Lazy) client = NULL;
+  g_autofree char *data = g_strnfill (1000, 'd');
+  SseServerStream *stream;
+  guint64 max_queued = 32 * 1024, too_slow_queued = 0;
+  guint sent = 0, i, n_missed = 0;
+  gboolean after_gap = FALSE;
+  guint64 expected = 1;
+
+  server->max_queued = max_queued;
+  client = lazy_new (server, NULL);
+  stream = test_stream_server_get_stream (server, 0);
+  sse_server_stream_set_slow_client_policy (stream, SSE_SLOW_CLIENT_DROP_OLDEST);
+  sse_server_stream_set_slow_client_timeout (stream, 20);
+  g_assert_cmpstr (sse_server_stream_get_missed_event_type (stream), ==, "missed");
+  g_signal_connect (stream, "too-slow", G_CALLBACK (on_too_slow_count), &too_slow_queued);
+
+  /* Send until the stream dropped something, running the main loop. */
+  while (too_slow_queued == 0)
+    {
+      char id[16];
+
+      g_snprintf (id, sizeof id, "%u", ++sent);
+      g_assert_true (sse_server_stream_send (stream, NULL, data, id));
+      g_assert_cmpuint (sent, <, 100000);
+      test_run_for (1);
+    }
+  g_assert_cmpuint (too_slow_queued, >, max_queued);
+  g_assert_cmpuint (sse_server_stream_get_queued_bytes (stream), <=, max_queued / 2 + 100);
+  g_assert_false (sse_server_stream_is_closed (stream));
+  g_assert_true (sse_server_stream_send (stream, NULL, "end", "end"));
+
+  /* The client reads everything now. */
+  test_poll_until ((lazy_read (client), client->events->len > 0 &&
+                    g_strcmp0 (sse_event_get_id (lazy_event (client, client->events->len - 1)), "end") == 0));
+
+  for (i = 0; i + 1 < client->events->len; i++)
+    {
+      SseEvent *event = lazy_event (client, i);
+      guint64 id = g_ascii_strtoull (sse_event_get_id (event), NULL, 10);
+
+      if (g_strcmp0 (sse_event_get_event_type (event), "missed") == 0)
+        {
+          /* Stands for the events up to its id. */
+          g_assert_cmpstr (sse_event_get_data (event), ==, "too-slow");
+          g_assert_cmpuint (id, >=, expected);
+          expected = id + 1;
+          n_missed++;
+          after_gap = TRUE;
+          continue;
+        }
+      g_assert_cmpstr (sse_event_get_event_type (event), ==, "message");
+      g_assert_cmpuint (id, ==, expected);
+      expected++;
+    }
+  g_assert_cmpuint (expected, ==, sent + 1);
+  g_assert_true (after_gap);
+  g_assert_cmpuint (n_missed, >=, 1);
+  g_assert_false (sse_server_stream_is_closed (stream));
+}
+
 /* The body is not chunked: a closed stream ends with its last event and
  * the end of the connection, no chunk terminator after it (issue 13,
  * defect 4: the documentation said otherwise). */
@@ -618,6 +718,45 @@ test_stream_close_ends_connection (void)
 }
 
 /* Tests: SseBroadcaster -------------------------------------------------------- */
+
+/* Properties through GObject, as bindings use them. */
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *n)
+{
+  (*n)++;
+}
+
+/* Sets the string or enum (by nick) property @name to @value: notified
+ * once, and not again for the same value. */
+static void
+assert_notified_once (gpointer    object,
+                      const char *name,
+                      const char *value)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), name);
+  g_autofree char *signal = g_strdup_printf ("notify::%s", name);
+  guint n = 0, i;
+  gulong handler = g_signal_connect (object, signal, G_CALLBACK (count_notify), &n);
+
+  g_assert_nonnull (pspec);
+  for (i = 0; i < 2; i++)
+    {
+      if (G_IS_PARAM_SPEC_ENUM (pspec))
+        {
+          g_autoptr(GEnumClass) klass = g_type_class_ref (pspec->value_type);
+          GEnumValue *v = g_enum_get_value_by_nick (klass, value);
+
+          g_assert_nonnull (v);
+          g_object_set (object, name, v->value, NULL);
+        }
+      else
+        g_object_set (object, name, value, NULL);
+      g_assert_cmpuint (n, ==, 1);
+    }
+  g_signal_handler_disconnect (object, handler);
+}
 
 /* Properties through GObject, as bindings use them. */
 static void
@@ -649,7 +788,18 @@ test_stream_properties (void)
   g_assert_cmpuint (sse_server_stream_get_heartbeat_interval (stream), ==, 42);
   g_assert_cmpuint (sse_server_stream_get_max_queued_bytes (stream), ==, 4096);
   g_assert_cmpuint (sse_server_stream_get_slow_client_timeout (stream), ==, 250);
-  test_assert_n_properties (stream, 6);
+
+  g_assert_cmpint (sse_server_stream_get_slow_client_policy (stream), ==, SSE_SLOW_CLIENT_DISCONNECT);
+  assert_notified_once (stream, "slow-client-policy", "drop-oldest");
+  g_assert_cmpint (sse_server_stream_get_slow_client_policy (stream), ==, SSE_SLOW_CLIENT_DROP_OLDEST);
+
+  g_assert_cmpstr (sse_server_stream_get_missed_event_type (stream), ==,
+                   SSE_SERVER_STREAM_DEFAULT_MISSED_EVENT_TYPE);
+  assert_notified_once (stream, "missed-event-type", "gap");
+  g_assert_cmpstr (sse_server_stream_get_missed_event_type (stream), ==, "gap");
+  assert_notified_once (stream, "missed-event-type", NULL);
+  g_assert_null (sse_server_stream_get_missed_event_type (stream));
+  test_assert_n_properties (stream, 8);
 }
 
 static void
@@ -931,21 +1081,37 @@ test_broadcaster_replay_paced (void)
   g_assert_cmpstr (sse_event_get_id (client_event (client, n - 1)), ==, "new");
 }
 
-/* A client that replays, and reads too slowly to catch up before new
- * events push what it still needs out of the buffer: disconnected (when it
- * reads again, since then it had not had a chance to). */
+typedef struct {
+  SseSlowClientPolicy policy;
+} PolicySetter;
+
 static void
-test_broadcaster_replay_falls_behind (void)
+set_policy_on_added (SseBroadcaster  *broadcaster,
+                     SseServerStream *stream,
+                     PolicySetter    *setter)
+{
+  sse_server_stream_set_slow_client_policy (stream, setter->policy);
+}
+
+/* A client that replays, and reads too slowly to catch up before new
+ * events push what it still needs out of the buffer: disconnected, or
+ * (SSE_SLOW_CLIENT_DROP_OLDEST) told that it missed events and moved on
+ * to the oldest kept one. */
+static void
+replay_falls_behind (SseSlowClientPolicy policy)
 {
   g_autoptr(GError) closed_error = NULL;
   g_autoptr(TestStreamServer) server = server_new ();
   g_autoptr(Lazy) client = NULL;
   g_autofree char *data = g_strnfill (1000, 'f');
+  PolicySetter setter = { policy };
   SseServerStream *stream;
-  guint replay = 8000, i;
+  guint replay = 8000, i, n_missed = 0;
+  guint64 expected = 2;
 
   server->broadcaster = sse_broadcaster_new ();
   sse_broadcaster_set_replay_size (server->broadcaster, replay);
+  g_signal_connect (server->broadcaster, "stream-added", G_CALLBACK (set_policy_on_added), &setter);
   for (i = 1; i <= replay; i++)
     {
       char id[16];
@@ -968,10 +1134,49 @@ test_broadcaster_replay_falls_behind (void)
       sse_broadcaster_send (server->broadcaster, NULL, data, id);
     }
 
-  /* It is found out when it reads again. */
-  test_poll_until ((lazy_read (client), closed_error != NULL));
-  g_assert_error (closed_error, SSE_ERROR, SSE_ERROR_CLIENT_TOO_SLOW);
-  test_poll_until ((lazy_read (client), client->eof));
+  if (policy == SSE_SLOW_CLIENT_DISCONNECT)
+    {
+      /* It is found out when it reads again. */
+      test_poll_until ((lazy_read (client), closed_error != NULL));
+      g_assert_error (closed_error, SSE_ERROR, SSE_ERROR_CLIENT_TOO_SLOW);
+      test_poll_until ((lazy_read (client), client->eof));
+      return;
+    }
+
+  test_poll_until ((lazy_read (client), client->events->len > 0 &&
+                    g_strcmp0 (sse_event_get_id (lazy_event (client, client->events->len - 1)),
+                               "16000") == 0));
+  for (i = 0; i < client->events->len; i++)
+    {
+      SseEvent *event = lazy_event (client, i);
+      guint64 id = g_ascii_strtoull (sse_event_get_id (event), NULL, 10);
+
+      if (g_strcmp0 (sse_event_get_event_type (event), "missed") == 0)
+        {
+          /* The newest event that left the buffer. */
+          g_assert_cmpstr (sse_event_get_data (event), ==, "too-slow");
+          g_assert_cmpuint (id, >=, expected);
+          expected = id + 1;
+          n_missed++;
+          continue;
+        }
+      g_assert_cmpuint (id, ==, expected);
+      expected++;
+    }
+  g_assert_cmpuint (n_missed, ==, 1);
+  g_assert_no_error (closed_error);
+}
+
+static void
+test_broadcaster_replay_falls_behind_disconnect (void)
+{
+  replay_falls_behind (SSE_SLOW_CLIENT_DISCONNECT);
+}
+
+static void
+test_broadcaster_replay_falls_behind_drop_oldest (void)
+{
+  replay_falls_behind (SSE_SLOW_CLIENT_DROP_OLDEST);
 }
 
 static void
@@ -1073,6 +1278,7 @@ main (int   argc,
   g_test_add_func ("/server/backlog/not-going-down", test_backlog_not_going_down);
   g_test_add_func ("/server/backlog/going-down", test_backlog_going_down);
   g_test_add_func ("/server/backlog/no-timeout", test_backlog_no_timeout);
+  g_test_add_func ("/server/backlog/drop-target", test_backlog_drop_target);
   g_test_add_func ("/server/stream/response-headers", test_stream_response_headers);
   g_test_add_func ("/server/stream/last-event-id", test_stream_last_event_id);
   g_test_add_func ("/server/stream/send", test_stream_send);
@@ -1082,6 +1288,7 @@ main (int   argc,
   g_test_add_func ("/server/stream/client-goes-away", test_stream_client_goes_away);
   g_test_add_func ("/server/stream/slow-client", test_stream_slow_client);
   g_test_add_func ("/server/stream/burst-from-one-iteration", test_stream_burst_from_one_iteration);
+  g_test_add_func ("/server/stream/drop-oldest", test_stream_drop_oldest);
   g_test_add_func ("/server/stream/close-ends-connection", test_stream_close_ends_connection);
   g_test_add_func ("/server/stream/properties", test_stream_properties);
   g_test_add_func ("/server/broadcaster/properties", test_broadcaster_properties);
@@ -1089,7 +1296,10 @@ main (int   argc,
   g_test_add_func ("/server/broadcaster/fan-out", test_broadcaster_fan_out);
   g_test_add_func ("/server/broadcaster/replay", test_broadcaster_replay);
   g_test_add_func ("/server/broadcaster/replay-paced", test_broadcaster_replay_paced);
-  g_test_add_func ("/server/broadcaster/replay-falls-behind", test_broadcaster_replay_falls_behind);
+  g_test_add_func ("/server/broadcaster/replay-falls-behind/disconnect",
+                   test_broadcaster_replay_falls_behind_disconnect);
+  g_test_add_func ("/server/broadcaster/replay-falls-behind/drop-oldest",
+                   test_broadcaster_replay_falls_behind_drop_oldest);
   g_test_add_func ("/server/broadcaster/add-message-closed", test_broadcaster_add_message_closed);
   g_test_add_func ("/server/broadcaster/client-leaves", test_broadcaster_client_leaves);
   g_test_add_func ("/server/broadcaster/slow-client-dropped", test_broadcaster_slow_client_dropped);

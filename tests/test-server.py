@@ -294,18 +294,77 @@ class TestServerStream(unittest.TestCase):
         self.server.max_queued_bytes = 16 * 1024
         sock, stream = self.connect_lazy()
         stream.props.slow_client_timeout = 100
-        closed = []
-        stream.connect('closed', lambda s, error: closed.append(error))
+        self.assertEqual(stream.props.slow_client_policy, Sse.SlowClientPolicy.DISCONNECT)
+        events = []
+        stream.connect('too-slow', lambda s, queued: events.append(('too-slow', queued)))
+        stream.connect('closed', lambda s, error: events.append(('closed', error)))
 
-        sent = self.send_until(stream, 'x' * 1000, lambda: closed)
+        sent = self.send_until(stream, 'x' * 1000, lambda: events)
+        run_until(lambda: len(events) == 2, 'too-slow, then closed')
         sock.close()
 
-        self.assertTrue(closed[0].matches(Sse.error_quark(), Sse.Error.CLIENT_TOO_SLOW), closed[0])
+        (too_slow, queued), (closed, error) = events
+        self.assertEqual((too_slow, closed), ('too-slow', 'closed'))
+        self.assertGreater(queued, 16 * 1024)
+        self.assertTrue(error.matches(Sse.error_quark(), Sse.Error.CLIENT_TOO_SLOW), error)
         self.assertTrue(stream.is_closed())
         # The kernel's buffers, the limit, and what came during the
         # timeout: far less than forever.
         self.assertGreater(sent, 0)
         self.assertLess(sent, 10000)
+
+    def test_drop_oldest(self):
+        self.server.max_queued_bytes = 16 * 1024
+        sock, stream = self.connect_lazy()
+        stream.props.slow_client_timeout = 50
+        stream.props.slow_client_policy = Sse.SlowClientPolicy.DROP_OLDEST
+        stream.props.missed_event_type = 'gap'
+        slow = []
+        stream.connect('too-slow', lambda s, queued: slow.append(queued))
+
+        self.send_until(stream, 'y' * 1000, lambda: slow)
+        self.assertFalse(stream.is_closed())
+        self.assertLessEqual(stream.props.queued_bytes, 8 * 1024 + 100)
+
+        # What the client finds when it reads: a "gap" event where the
+        # dropped ones were, whose id is the last one dropped.
+        parser = Sse.Parser.new()
+        received = []
+        parser.connect('event', lambda p, e: received.append(e))
+        stream.send(None, 'end', 'end')
+        sock.setblocking(False)
+        raw = bytearray()
+
+        def read():
+            try:
+                while True:
+                    data = sock.recv(65536)
+                    if not data:
+                        break
+                    raw.extend(data)
+            except BlockingIOError:
+                pass
+            body = raw.split(b'\r\n\r\n', 1)
+            return len(body) == 2 and body[1].endswith(b'data: end\n\n')
+
+        ticker = GLib.timeout_add(10, lambda: True)
+        try:
+            run_until(read, 'the rest of the stream')
+        finally:
+            GLib.source_remove(ticker)
+        sock.close()
+        parser.feed(raw.split(b'\r\n\r\n', 1)[1])
+        gaps = [e for e in received if e.get_event_type() == 'gap']
+        self.assertEqual([e.get_data() for e in gaps], ['too-slow'] * len(gaps))
+        self.assertGreaterEqual(len(gaps), 1)
+        expected = 1
+        for event in received[:-1]:
+            if event.get_event_type() == 'gap':
+                self.assertGreaterEqual(int(event.get_id()), expected)
+                expected = int(event.get_id()) + 1
+            else:
+                self.assertEqual(int(event.get_id()), expected)
+                expected += 1
 
 
 class TestBroadcaster(unittest.TestCase):
