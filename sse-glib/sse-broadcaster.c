@@ -44,7 +44,8 @@
  * With a [property@Sse.Broadcaster:replay-size], the broadcaster keeps the
  * latest events, and a client that reconnects with a `Last-Event-ID` that is
  * among them receives exactly the events it missed before the new ones, at
- * the pace it reads them (however many they are). See the
+ * the pace it reads them (however many they are); a client whose
+ * `Last-Event-ID` is no longer kept is told that it missed events. See the
  * [Serving events](serving.html) guide.
  *
  * Since: 1.0
@@ -83,12 +84,15 @@ struct _SseBroadcaster
   GHashTable  *ids;            /* id → the newest kept SseChunk with it */
   char        *dropped_id;     /* the id of the newest event that left the ring */
   guint        replay_size;
+
+  char        *missed_event_type;
 };
 
 enum {
   PROP_0,
   PROP_REPLAY_SIZE,
   PROP_N_STREAMS,
+  PROP_MISSED_EVENT_TYPE,
   N_PROPS
 };
 
@@ -114,6 +118,22 @@ ring_at (SseBroadcaster *self,
 {
   g_assert (seq >= self->first_seq && seq < self->first_seq + self->ring_length);
   return self->ring[(self->ring_start + (seq - self->first_seq)) % self->ring_capacity];
+}
+
+/* The newest kept event with an id, or NULL. */
+static const char *
+newest_id (SseBroadcaster *self)
+{
+  guint64 seq;
+
+  for (seq = self->first_seq + self->ring_length; seq > self->first_seq; seq--)
+    {
+      SseChunk *chunk = ring_at (self, seq - 1);
+
+      if (chunk->id != NULL)
+        return chunk->id;
+    }
+  return self->dropped_id;
 }
 
 static void
@@ -371,6 +391,7 @@ sse_broadcaster_finalize (GObject *object)
   g_clear_pointer (&self->by_stream, g_hash_table_unref);
   g_clear_pointer (&self->ids, g_hash_table_unref);
   g_clear_pointer (&self->dropped_id, g_free);
+  g_clear_pointer (&self->missed_event_type, g_free);
 
   G_OBJECT_CLASS (sse_broadcaster_parent_class)->finalize (object);
 }
@@ -393,6 +414,10 @@ sse_broadcaster_get_property (GObject    *object,
       g_value_set_uint (value, self->n_streams);
       break;
 
+    case PROP_MISSED_EVENT_TYPE:
+      g_value_set_string (value, self->missed_event_type);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -410,6 +435,10 @@ sse_broadcaster_set_property (GObject      *object,
     {
     case PROP_REPLAY_SIZE:
       sse_broadcaster_set_replay_size (self, g_value_get_uint (value));
+      break;
+
+    case PROP_MISSED_EVENT_TYPE:
+      sse_broadcaster_set_missed_event_type (self, g_value_get_string (value));
       break;
 
     default:
@@ -435,9 +464,11 @@ sse_broadcaster_class_init (SseBroadcasterClass *klass)
    * How many of the latest events are kept for clients that reconnect. A
    * client whose `Last-Event-ID` is the id of a kept event receives the
    * events sent after it, at the pace it reads them, and then the new
-   * ones. A client whose `Last-Event-ID` is unknown (too old, or from
-   * another server) receives nothing from the past. 0, the default, keeps
-   * nothing.
+   * ones. A client whose `Last-Event-ID` is not kept (too old, or from
+   * another server) is told that it missed events (see
+   * [property@Sse.Broadcaster:missed-event-type]) and receives the new
+   * ones. 0, the default, keeps nothing: then a client's `Last-Event-ID`
+   * is the application's business.
    *
    * Since: 1.0
    */
@@ -460,6 +491,25 @@ sse_broadcaster_class_init (SseBroadcasterClass *klass)
                        0, G_MAXUINT, 0,
                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * SseBroadcaster:missed-event-type:
+   *
+   * The [property@Sse.ServerStream:missed-event-type] of the streams that
+   * [method@Sse.Broadcaster.add_message] makes. With a
+   * [property@Sse.Broadcaster:replay-size], a client whose `Last-Event-ID`
+   * is not among the kept events gets such an event first, with the data
+   * `unknown-last-event-id` and the id of the newest kept event (or the
+   * empty id, which makes the client forget its own, when none is kept):
+   * it missed events, and resumes from the newest if it reconnects. %NULL
+   * tells clients nothing.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MISSED_EVENT_TYPE] =
+    g_param_spec_string ("missed-event-type", NULL, NULL,
+                         SSE_SERVER_STREAM_DEFAULT_MISSED_EVENT_TYPE,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -468,7 +518,7 @@ sse_broadcaster_class_init (SseBroadcasterClass *klass)
    * @stream: the client's stream
    *
    * Emitted when a client is added, after the replay of the events it
-   * missed (if any) started.
+   * missed (if any) started, or it was told that it missed events.
    *
    * Since: 1.0
    */
@@ -517,6 +567,7 @@ sse_broadcaster_init (SseBroadcaster *self)
   self->ids = g_hash_table_new (g_str_hash, g_str_equal);
   self->first_seq = 1;
   self->next_seq = 1;
+  self->missed_event_type = g_strdup (SSE_SERVER_STREAM_DEFAULT_MISSED_EVENT_TYPE);
 }
 
 /**
@@ -577,6 +628,48 @@ sse_broadcaster_set_replay_size (SseBroadcaster *self,
 }
 
 /**
+ * sse_broadcaster_get_missed_event_type:
+ * @self: a broadcaster
+ *
+ * Gets [property@Sse.Broadcaster:missed-event-type].
+ *
+ * Returns: (nullable): the event type, or %NULL when clients are not told
+ *
+ * Since: 1.0
+ */
+const char *
+sse_broadcaster_get_missed_event_type (SseBroadcaster *self)
+{
+  g_return_val_if_fail (SSE_IS_BROADCASTER (self), NULL);
+
+  return self->missed_event_type;
+}
+
+/**
+ * sse_broadcaster_set_missed_event_type:
+ * @self: a broadcaster
+ * @event_type: (nullable): the event type, or %NULL not to tell clients
+ *
+ * Sets [property@Sse.Broadcaster:missed-event-type], for the streams made
+ * from now on.
+ *
+ * Since: 1.0
+ */
+void
+sse_broadcaster_set_missed_event_type (SseBroadcaster *self,
+                                       const char     *event_type)
+{
+  g_return_if_fail (SSE_IS_BROADCASTER (self));
+
+  if (g_strcmp0 (self->missed_event_type, event_type) == 0)
+    return;
+
+  g_free (self->missed_event_type);
+  self->missed_event_type = g_strdup (event_type);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MISSED_EVENT_TYPE]);
+}
+
+/**
  * sse_broadcaster_get_n_streams:
  * @self: a broadcaster
  *
@@ -608,7 +701,14 @@ place_member (SseBroadcaster *self,
 
   seen = g_hash_table_lookup (self->ids, last_event_id);
   if (seen == NULL)
-    return;
+    {
+      const char *id = newest_id (self);
+
+      /* It missed what we cannot tell: say so, and give it the newest id
+       * (or make it forget its own) so that it resumes from here. */
+      _sse_server_stream_send_missed (member->stream, "unknown-last-event-id", id ? id : "");
+      return;
+    }
 
   member->cursor = seen->seq + 1;
   member->live = member->cursor == self->next_seq;
@@ -620,8 +720,9 @@ place_member (SseBroadcaster *self,
  * @stream: a client's stream
  *
  * Adds a client. If its `Last-Event-ID` names a kept event, the events sent
- * after that one are sent to it first, at the pace it reads them. The
- * broadcaster holds a
+ * after that one are sent to it first, at the pace it reads them; if it
+ * names an event that is not kept, it is told that it missed events (see
+ * [property@Sse.Broadcaster:missed-event-type]). The broadcaster holds a
  * reference on @stream until the stream closes or is removed. Adding a
  * closed stream, or one already added, does nothing.
  *
@@ -665,8 +766,9 @@ sse_broadcaster_add_stream (SseBroadcaster  *self,
  * @self: a broadcaster
  * @msg: a message received by a [class@Soup.Server] handler
  *
- * Answers @msg with a new [class@Sse.ServerStream] and adds it: the whole
- * body of a typical SSE handler.
+ * Answers @msg with a new [class@Sse.ServerStream] (whose
+ * [property@Sse.ServerStream:missed-event-type] is the broadcaster's) and
+ * adds it: the whole body of a typical SSE handler.
  *
  * Returns: (transfer none) (nullable): the client's stream, owned by the
  *   broadcaster, or %NULL if it closed while it was added (a handler of
@@ -684,6 +786,7 @@ sse_broadcaster_add_message (SseBroadcaster    *self,
   g_return_val_if_fail (SOUP_IS_SERVER_MESSAGE (msg), NULL);
 
   stream = sse_server_stream_new (msg);
+  sse_server_stream_set_missed_event_type (stream, self->missed_event_type);
   sse_broadcaster_add_stream (self, stream);
 
   /* The broadcaster keeps it alive while the client is connected; a

@@ -31,6 +31,11 @@ SSE_AVAILABLE_IN_1_0
 void             sse_broadcaster_set_replay_size (SseBroadcaster    *self,
                                                   guint              replay_size);
 SSE_AVAILABLE_IN_1_0
+const char      *sse_broadcaster_get_missed_event_type (SseBroadcaster *self);
+SSE_AVAILABLE_IN_1_0
+void             sse_broadcaster_set_missed_event_type (SseBroadcaster *self,
+                                                        const char     *event_type);
+SSE_AVAILABLE_IN_1_0
 guint            sse_broadcaster_get_n_streams   (SseBroadcaster    *self);
 
 SSE_AVAILABLE_IN_1_0

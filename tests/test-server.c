@@ -812,7 +812,10 @@ test_broadcaster_properties (void)
   g_assert_cmpuint (n_streams, ==, 0);
   test_assert_property_write (broadcaster, "replay-size", 100);
   g_assert_cmpuint (sse_broadcaster_get_replay_size (broadcaster), ==, 100);
-  test_assert_n_properties (broadcaster, 2);
+  g_assert_cmpstr (sse_broadcaster_get_missed_event_type (broadcaster), ==, "missed");
+  assert_notified_once (broadcaster, "missed-event-type", "resync");
+  g_assert_cmpstr (sse_broadcaster_get_missed_event_type (broadcaster), ==, "resync");
+  test_assert_n_properties (broadcaster, 3);
 }
 
 /* Adding a stream the broadcaster has already, or one that is closed, does
@@ -913,19 +916,23 @@ test_broadcaster_replay (void)
 
   /* A client that saw 5 gets exactly 6, 7 and 8. */
   late = client_new (server->url, "5");
-  /* A client whose id fell out of the buffer, or never existed, gets
-   * nothing from the past; a new client neither. */
+  /* A client whose id fell out of the buffer, or never existed, is told
+   * that it missed events, and given the newest id; a new client gets
+   * nothing from the past. */
   unknown = client_new (server->url, "2");
   fresh = client_new (server->url, NULL);
 
   sse_broadcaster_send (server->broadcaster, NULL, "9", "9");
 
-  test_wait_until (late->events->len == 4 && unknown->events->len == 1 && fresh->events->len == 1);
+  test_wait_until (late->events->len == 4 && unknown->events->len == 2 && fresh->events->len == 1);
   g_assert_cmpstr (sse_event_get_data (client_event (late, 0)), ==, "6");
   g_assert_cmpstr (sse_event_get_data (client_event (late, 1)), ==, "7");
   g_assert_cmpstr (sse_event_get_data (client_event (late, 2)), ==, "8");
   g_assert_cmpstr (sse_event_get_data (client_event (late, 3)), ==, "9");
-  g_assert_cmpstr (sse_event_get_data (client_event (unknown, 0)), ==, "9");
+  g_assert_cmpstr (sse_event_get_event_type (client_event (unknown, 0)), ==, "missed");
+  g_assert_cmpstr (sse_event_get_data (client_event (unknown, 0)), ==, "unknown-last-event-id");
+  g_assert_cmpstr (sse_event_get_id (client_event (unknown, 0)), ==, "8");
+  g_assert_cmpstr (sse_event_get_data (client_event (unknown, 1)), ==, "9");
   g_assert_cmpstr (sse_event_get_data (client_event (fresh, 0)), ==, "9");
 
   /* A client up to date gets nothing again. */
@@ -944,68 +951,61 @@ test_broadcaster_replay (void)
     g_autoptr(Client) recent = client_new (server->url, "10");
 
     sse_broadcaster_send (server->broadcaster, NULL, "11", "11");
-    test_wait_until (old->events->len == 1 && recent->events->len == 1);
-    g_assert_cmpstr (sse_event_get_data (client_event (old, 0)), ==, "11");
+    test_wait_until (old->events->len == 2 && recent->events->len == 1);
+    g_assert_cmpstr (sse_event_get_event_type (client_event (old, 0)), ==, "missed");
+    g_assert_cmpstr (sse_event_get_id (client_event (old, 0)), ==, "10");
+    g_assert_cmpstr (sse_event_get_data (client_event (old, 1)), ==, "11");
+    g_assert_cmpstr (sse_event_get_data (client_event (recent, 0)), ==, "11");
   }
 }
 
-typedef struct {
-  SseBroadcaster  *broadcaster;
-  SseServerStream *returned;
-  gboolean         called;
-  gboolean         finalized;
-} AddMessage;
-
 static void
-on_added_stream_finalized (gpointer  data,
-                           GObject  *where_the_object_was)
+handle_with_add_message (SoupServer        *soup_server,
+                         SoupServerMessage *msg,
+                         const char        *path,
+                         GHashTable        *query,
+                         gpointer           user_data)
 {
-  ((AddMessage *) data)->finalized = TRUE;
+  sse_broadcaster_add_message (user_data, msg);
 }
 
+/* The missed-event notice: its type is the broadcaster's setting for the
+ * streams it makes (NULL: no notice at all), and with nothing kept its id
+ * is empty, which makes the client forget its Last-Event-ID. Without a
+ * replay buffer a client's Last-Event-ID is the application's business:
+ * no notice. */
 static void
-close_on_added (SseBroadcaster  *broadcaster,
-                SseServerStream *stream,
-                AddMessage      *am)
-{
-  g_object_weak_ref (G_OBJECT (stream), on_added_stream_finalized, am);
-  sse_server_stream_close (stream);
-}
-
-static void
-handle_add_message (SoupServer        *soup_server,
-                    SoupServerMessage *msg,
-                    const char        *path,
-                    GHashTable        *query,
-                    gpointer           user_data)
-{
-  AddMessage *am = user_data;
-
-  am->returned = sse_broadcaster_add_message (am->broadcaster, msg);
-  am->called = TRUE;
-}
-
-/* Issue 13, defect 2: add_message() never returns a stream that is gone.
- * One that closed while it was added (here a stream-added handler closes
- * it) is NULL. */
-static void
-test_broadcaster_add_message_closed (void)
+test_broadcaster_stale_cursor (void)
 {
   g_autoptr(TestStreamServer) server = server_new ();
   g_autoptr(SseBroadcaster) broadcaster = sse_broadcaster_new ();
-  g_autofree char *url = g_strconcat (server->url, "add", NULL);
-  g_autoptr(Client) client = NULL;
-  AddMessage am = { broadcaster, NULL, FALSE, FALSE };
+  g_autofree char *url = g_strconcat (server->url, "feed", NULL);
+  g_autoptr(Client) empty = NULL;
+  g_autoptr(Client) untold = NULL;
+  g_autoptr(Client) no_replay = NULL;
 
-  soup_server_add_handler (server->soup_server, "/add", handle_add_message, &am, NULL);
-  g_signal_connect (broadcaster, "stream-added", G_CALLBACK (close_on_added), &am);
+  soup_server_add_handler (server->soup_server, "/feed", handle_with_add_message, broadcaster, NULL);
 
-  client = client_new (url, NULL);
-  test_wait_until (am.called);
-  g_assert_true (am.finalized);
-  g_assert_null (am.returned);
-  g_assert_cmpuint (sse_broadcaster_get_n_streams (broadcaster), ==, 0);
-  test_wait_until (client->eof);
+  /* Replay is on, but nothing was sent since the server started. */
+  sse_broadcaster_set_replay_size (broadcaster, 10);
+  empty = client_new (url, "41");
+  test_wait_until (empty->events->len == 1);
+  g_assert_cmpstr (sse_event_get_event_type (client_event (empty, 0)), ==, "missed");
+  g_assert_cmpstr (sse_event_get_data (client_event (empty, 0)), ==, "unknown-last-event-id");
+  g_assert_cmpstr (sse_event_get_id (client_event (empty, 0)), ==, "");
+  g_assert_cmpstr (sse_parser_get_last_event_id (empty->parser), ==, "");
+
+  /* The type is the broadcaster's; NULL tells nothing. */
+  sse_broadcaster_set_missed_event_type (broadcaster, NULL);
+  untold = client_new (url, "41");
+  sse_broadcaster_set_replay_size (broadcaster, 0);
+  sse_broadcaster_set_missed_event_type (broadcaster, "missed");
+  no_replay = client_new (url, "41");
+  sse_broadcaster_send (broadcaster, NULL, "1", "1");
+  test_wait_until (untold->events->len == 1 && no_replay->events->len == 1 &&
+                   empty->events->len == 2);
+  g_assert_cmpstr (sse_event_get_data (client_event (untold, 0)), ==, "1");
+  g_assert_cmpstr (sse_event_get_data (client_event (no_replay, 0)), ==, "1");
 }
 
 static void
@@ -1179,6 +1179,65 @@ test_broadcaster_replay_falls_behind_drop_oldest (void)
   replay_falls_behind (SSE_SLOW_CLIENT_DROP_OLDEST);
 }
 
+typedef struct {
+  SseBroadcaster  *broadcaster;
+  SseServerStream *returned;
+  gboolean         called;
+  gboolean         finalized;
+} AddMessage;
+
+static void
+on_added_stream_finalized (gpointer  data,
+                           GObject  *where_the_object_was)
+{
+  ((AddMessage *) data)->finalized = TRUE;
+}
+
+static void
+close_on_added (SseBroadcaster  *broadcaster,
+                SseServerStream *stream,
+                AddMessage      *am)
+{
+  g_object_weak_ref (G_OBJECT (stream), on_added_stream_finalized, am);
+  sse_server_stream_close (stream);
+}
+
+static void
+handle_add_message (SoupServer        *soup_server,
+                    SoupServerMessage *msg,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  AddMessage *am = user_data;
+
+  am->returned = sse_broadcaster_add_message (am->broadcaster, msg);
+  am->called = TRUE;
+}
+
+/* Issue 13, defect 2: add_message() never returns a stream that is gone.
+ * One that closed while it was added (here a stream-added handler closes
+ * it) is NULL. */
+static void
+test_broadcaster_add_message_closed (void)
+{
+  g_autoptr(TestStreamServer) server = server_new ();
+  g_autoptr(SseBroadcaster) broadcaster = sse_broadcaster_new ();
+  g_autofree char *url = g_strconcat (server->url, "add", NULL);
+  g_autoptr(Client) client = NULL;
+  AddMessage am = { broadcaster, NULL, FALSE, FALSE };
+
+  soup_server_add_handler (server->soup_server, "/add", handle_add_message, &am, NULL);
+  g_signal_connect (broadcaster, "stream-added", G_CALLBACK (close_on_added), &am);
+
+  client = client_new (url, NULL);
+  test_wait_until (am.called);
+  g_assert_true (am.finalized);
+  g_assert_null (am.returned);
+  g_assert_cmpuint (sse_broadcaster_get_n_streams (broadcaster), ==, 0);
+  test_wait_until (client->eof);
+}
+
 static void
 on_stream_removed (SseBroadcaster  *broadcaster,
                    SseServerStream *stream,
@@ -1296,6 +1355,7 @@ main (int   argc,
   g_test_add_func ("/server/broadcaster/fan-out", test_broadcaster_fan_out);
   g_test_add_func ("/server/broadcaster/replay", test_broadcaster_replay);
   g_test_add_func ("/server/broadcaster/replay-paced", test_broadcaster_replay_paced);
+  g_test_add_func ("/server/broadcaster/stale-cursor", test_broadcaster_stale_cursor);
   g_test_add_func ("/server/broadcaster/replay-falls-behind/disconnect",
                    test_broadcaster_replay_falls_behind_disconnect);
   g_test_add_func ("/server/broadcaster/replay-falls-behind/drop-oldest",

@@ -427,9 +427,12 @@ class TestBroadcaster(unittest.TestCase):
         resumed.wait_for_events(3)
         self.assertEqual([(e.get_data(), e.get_id()) for e in resumed.events],
                          [('event 4', '4'), ('event 5', '5'), ('event 6', '6')])
-        for client in (unknown, fresh):
-            client.wait_for_events(1)
-            self.assertEqual([e.get_id() for e in client.events], ['6'])
+        fresh.wait_for_events(1)
+        self.assertEqual([e.get_id() for e in fresh.events], ['6'])
+        # An id the broadcaster does not keep: told so first.
+        unknown.wait_for_events(2)
+        self.assertEqual(unknown.event_tuples(), [('missed', 'unknown-last-event-id', '5'),
+                                                  ('message', 'event 6', '6')])
         first.wait_for_events(6)
         self.assertEqual(len(first.events), 6)
 
@@ -437,14 +440,33 @@ class TestBroadcaster(unittest.TestCase):
         self.broadcaster.props.replay_size = 2
         for i in range(1, 6):
             self.broadcaster.send(None, str(i), str(i))
-        # Event 3 was forgotten: nothing to replay after it.
+        # Event 3 was forgotten: the client is told that it missed events,
+        # and given the newest id.
         gone = self.connect(last_event_id='3')
         kept = self.connect(last_event_id='4')
         self.broadcaster.send(None, '6', '6')
         kept.wait_for_events(2)
-        gone.wait_for_events(1)
+        gone.wait_for_events(2)
         self.assertEqual([e.get_id() for e in kept.events], ['5', '6'])
-        self.assertEqual([e.get_id() for e in gone.events], ['6'])
+        self.assertEqual(gone.event_tuples(), [('missed', 'unknown-last-event-id', '5'),
+                                               ('message', '6', '6')])
+
+    def test_missed_event_type(self):
+        self.assertEqual(self.broadcaster.props.missed_event_type, 'missed')
+        self.broadcaster.props.replay_size = 5
+        self.broadcaster.props.missed_event_type = 'resync'
+        self.broadcaster.send(None, '1', '1')
+        told = self.connect(last_event_id='0')
+        self.assertEqual(self.added[-1].props.missed_event_type, 'resync')
+        self.broadcaster.set_missed_event_type(None)
+        self.assertIsNone(self.broadcaster.get_missed_event_type())
+        untold = self.connect(last_event_id='0')
+        self.broadcaster.send(None, '2', '2')
+        told.wait_for_events(2)
+        untold.wait_for_events(1)
+        self.assertEqual(told.event_tuples(), [('resync', 'unknown-last-event-id', '1'),
+                                               ('message', '2', '2')])
+        self.assertEqual(untold.event_tuples(), [('message', '2', '2')])
 
     def test_add_message_closed_while_added(self):
         # A handler of stream-added closes it: add_message() gives None,
