@@ -45,8 +45,9 @@
  * latest events, and a client that reconnects with a `Last-Event-ID` that is
  * among them receives exactly the events it missed before the new ones, at
  * the pace it reads them (however many they are); a client whose
- * `Last-Event-ID` is no longer kept is told that it missed events. See the
- * [Serving events](serving.html) guide.
+ * `Last-Event-ID` is no longer kept is told that it missed events.
+ * [method@Sse.Broadcaster.drain_async] ends every stream cleanly, for a
+ * server that shuts down. See the [Serving events](serving.html) guide.
  *
  * Since: 1.0
  */
@@ -922,7 +923,8 @@ list_streams (SseBroadcaster *self)
  * then its connection ends, and it reconnects after its reconnection time.
  * The kept events stay for clients that reconnect.
  *
- * Disposing of the broadcaster does the same.
+ * Disposing of the broadcaster does the same. To know when every
+ * connection is closed, see [method@Sse.Broadcaster.drain_async].
  *
  * Since: 1.0
  */
@@ -948,4 +950,135 @@ sse_broadcaster_close_all (SseBroadcaster *self)
     }
   compact (self);
   g_object_unref (self);
+}
+
+typedef struct {
+  GTask   *task;
+  guint    pending;
+  GSource *cancelled;
+} Drain;
+
+static void
+drain_return (Drain  *drain,
+              GError *error)
+{
+  if (drain->task == NULL)
+    return;
+  if (drain->cancelled != NULL)
+    {
+      g_source_destroy (drain->cancelled);
+      g_clear_pointer (&drain->cancelled, g_source_unref);
+    }
+  if (error != NULL)
+    g_task_return_error (drain->task, error);
+  else
+    g_task_return_boolean (drain->task, TRUE);
+  g_clear_object (&drain->task);
+}
+
+static void
+drain_done (gpointer user_data)
+{
+  Drain *drain = user_data;
+
+  if (--drain->pending > 0)
+    return;
+  drain_return (drain, NULL);
+  g_free (drain);
+}
+
+static gboolean
+drain_cancelled (GCancellable *cancellable,
+                 gpointer      user_data)
+{
+  Drain *drain = user_data;
+  GError *error = NULL;
+
+  g_cancellable_set_error_if_cancelled (cancellable, &error);
+  drain_return (drain, error);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * sse_broadcaster_drain_async:
+ * @self: a broadcaster
+ * @cancellable: (nullable): stops waiting (not the draining)
+ * @callback: (scope async): called when every connection is closed
+ * @user_data: data for @callback
+ *
+ * Closes every client's stream, as [method@Sse.Broadcaster.close_all]
+ * does, and completes when each of their connections is closed: once the
+ * client got everything that was queued for it, or went away, or took
+ * nothing for its [property@Sse.ServerStream:slow-client-timeout] (at
+ * least 100 ms). A server that shuts down waits for this before it exits,
+ * so that every client reconnects (to another server, say) without
+ * having lost what was sent to it.
+ *
+ * Since: 1.0
+ */
+void
+sse_broadcaster_drain_async (SseBroadcaster      *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GPtrArray) streams = NULL;
+  Drain *drain;
+  guint i;
+
+  g_return_if_fail (SSE_IS_BROADCASTER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  drain = g_new0 (Drain, 1);
+  drain->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (drain->task, sse_broadcaster_drain_async);
+  drain->pending = 1;
+  if (cancellable != NULL)
+    {
+      drain->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (drain->cancelled, G_SOURCE_FUNC (drain_cancelled), drain, NULL);
+      g_source_attach (drain->cancelled, g_task_get_context (drain->task));
+    }
+
+  g_object_ref (self);
+  streams = list_streams (self);
+  for (i = 0; i < streams->len; i++)
+    {
+      SseServerStream *stream = g_ptr_array_index (streams, i);
+      guint index_;
+
+      drain->pending++;
+      _sse_server_stream_close_and_wait (stream, drain_done, drain);
+      if (find_member (self, stream, &index_))
+        remove_at (self, index_, NULL);
+    }
+  compact (self);
+  g_object_unref (self);
+
+  drain_done (drain);
+}
+
+/**
+ * sse_broadcaster_drain_finish:
+ * @self: a broadcaster
+ * @result: the result given to the callback
+ * @error: return location for an error (%G_IO_ERROR_CANCELLED only)
+ *
+ * Finishes [method@Sse.Broadcaster.drain_async].
+ *
+ * Returns: %TRUE once every connection was closed, %FALSE if the wait was
+ *   cancelled
+ *
+ * Since: 1.0
+ */
+gboolean
+sse_broadcaster_drain_finish (SseBroadcaster  *self,
+                              GAsyncResult    *result,
+                              GError         **error)
+{
+  g_return_val_if_fail (SSE_IS_BROADCASTER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == sse_broadcaster_drain_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -61,5 +61,14 @@ void             sse_broadcaster_send_comment    (SseBroadcaster    *self,
                                                   const char        *text);
 SSE_AVAILABLE_IN_1_0
 void             sse_broadcaster_close_all       (SseBroadcaster    *self);
+SSE_AVAILABLE_IN_1_0
+void             sse_broadcaster_drain_async     (SseBroadcaster      *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+SSE_AVAILABLE_IN_1_0
+gboolean         sse_broadcaster_drain_finish    (SseBroadcaster      *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
 
 G_END_DECLS

@@ -36,6 +36,12 @@ void      _sse_server_stream_set_feeder          (SseServerStream     *self,
 void      _sse_server_stream_fail                (SseServerStream     *self,
                                                   const GError        *error);
 
+/* Closes the stream (if it is not) and calls @done once its connection is
+ * closed: drained, or given up on. */
+void      _sse_server_stream_close_and_wait      (SseServerStream     *self,
+                                                  SseServerOutputDone  done,
+                                                  gpointer             user_data);
+
 /* For SseServerOutput. */
 void      _sse_server_stream_output_failed       (SseServerStream     *self,
                                                   const GError        *error);

@@ -212,6 +212,20 @@ _sse_server_stream_fail (SseServerStream *self,
 }
 
 void
+_sse_server_stream_close_and_wait (SseServerStream     *self,
+                                   SseServerOutputDone  done,
+                                   gpointer             user_data)
+{
+  g_object_ref (self);
+  if (self->output != NULL)
+    _sse_server_output_close (self->output, done, user_data);
+  else
+    done (user_data);
+  sse_server_stream_close (self);
+  g_object_unref (self);
+}
+
+void
 _sse_server_stream_output_failed (SseServerStream *self,
                                   const GError    *error)
 {

@@ -1327,6 +1327,101 @@ test_broadcaster_close_all (void)
   g_assert_cmpuint (b->events->len, ==, 1);
 }
 
+static void
+on_drained (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GError **error = user_data;
+  gboolean ok = sse_broadcaster_drain_finish (SSE_BROADCASTER (source), result, error);
+
+  g_assert_true (ok == (*error == NULL));
+  if (ok)
+    *error = g_error_new_literal (G_IO_ERROR, 0, "drained");
+}
+
+static void
+short_slow_timeout_on_added (SseBroadcaster  *broadcaster,
+                             SseServerStream *stream,
+                             gpointer         user_data)
+{
+  sse_server_stream_set_slow_client_timeout (stream, 100);
+}
+
+/* Draining ends every stream cleanly: readers get everything that was
+ * queued for them, then the end of the stream; a client that reads
+ * nothing is given up on (after its slow-client-timeout) instead of
+ * holding the drain forever; the broadcaster is empty at once. */
+static void
+test_broadcaster_drain (void)
+{
+  g_autoptr(TestStreamServer) server = server_new ();
+  g_autoptr(Client) a = NULL;
+  g_autoptr(Client) b = NULL;
+  g_autoptr(Lazy) stuck = NULL;
+  g_autoptr(GError) result = NULL;
+  g_autofree char *data = g_strnfill (1000, 'e');
+  guint n = 2000, i;
+
+  server->broadcaster = sse_broadcaster_new ();
+  server->forget = TRUE;
+  g_signal_connect (server->broadcaster, "stream-added",
+                    G_CALLBACK (short_slow_timeout_on_added), NULL);
+  a = client_new (server->url, NULL);
+  b = client_new (server->url, NULL);
+  stuck = lazy_new (server, NULL);
+
+  /* Two megabytes each, queued from one iteration: still in the process
+   * when the drain starts. */
+  for (i = 1; i <= n; i++)
+    {
+      char id[16];
+
+      g_snprintf (id, sizeof id, "%u", i);
+      sse_broadcaster_send (server->broadcaster, NULL, data, id);
+    }
+  sse_broadcaster_drain_async (server->broadcaster, NULL, on_drained, &result);
+  g_assert_cmpuint (sse_broadcaster_get_n_streams (server->broadcaster), ==, 0);
+
+  test_wait_until (result != NULL);
+  g_assert_error (result, G_IO_ERROR, 0);
+  test_wait_until (a->eof && b->eof);
+  g_assert_cmpuint (a->events->len, ==, n);
+  g_assert_cmpuint (b->events->len, ==, n);
+  g_assert_cmpstr (sse_event_get_id (client_event (a, n - 1)), ==, "2000");
+  g_assert_cmpstr (sse_event_get_id (client_event (b, n - 1)), ==, "2000");
+
+  /* Nothing left to wait for: done at once (in the next iteration). */
+  g_clear_error (&result);
+  sse_broadcaster_drain_async (server->broadcaster, NULL, on_drained, &result);
+  test_wait_until (result != NULL);
+  g_assert_error (result, G_IO_ERROR, 0);
+}
+
+/* Waiting for a drain can be cancelled; the drain goes on. */
+static void
+test_broadcaster_drain_cancelled (void)
+{
+  g_autoptr(TestStreamServer) server = server_new ();
+  g_autoptr(Lazy) stuck = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) result = NULL;
+  g_autofree char *data = g_strnfill (64 * 1024, 'c');
+  guint i;
+
+  server->broadcaster = sse_broadcaster_new ();
+  server->forget = TRUE;
+  stuck = lazy_new (server, NULL);
+  for (i = 0; i < 100; i++)
+    sse_broadcaster_send (server->broadcaster, NULL, data, NULL);
+  test_run_for (50);
+
+  sse_broadcaster_drain_async (server->broadcaster, cancellable, on_drained, &result);
+  g_cancellable_cancel (cancellable);
+  test_wait_until (result != NULL);
+  g_assert_error (result, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1364,6 +1459,8 @@ main (int   argc,
   g_test_add_func ("/server/broadcaster/client-leaves", test_broadcaster_client_leaves);
   g_test_add_func ("/server/broadcaster/slow-client-dropped", test_broadcaster_slow_client_dropped);
   g_test_add_func ("/server/broadcaster/close-all", test_broadcaster_close_all);
+  g_test_add_func ("/server/broadcaster/drain", test_broadcaster_drain);
+  g_test_add_func ("/server/broadcaster/drain-cancelled", test_broadcaster_drain_cancelled);
 
   return g_test_run ();
 }

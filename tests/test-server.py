@@ -533,6 +533,37 @@ class TestBroadcaster(unittest.TestCase):
         self.assertEqual(b.errors, [])
         self.added[0].close()
 
+    def test_drain(self):
+        a = self.connect()
+        b = self.connect()
+        for i in range(1, 501):
+            self.broadcaster.send(None, 'z' * 1000, str(i))
+        results = []
+        self.broadcaster.drain_async(None, lambda b, result: results.append(
+            b.drain_finish(result)))
+        self.assertEqual(self.broadcaster.props.n_streams, 0)
+        run_until(lambda: results, 'the drain')
+        self.assertEqual(results, [True])
+        for client in (a, b):
+            run_until(lambda: client.eof or client.errors, 'the end of the response')
+            self.assertEqual(client.errors, [])
+            self.assertEqual(len(client.events), 500)
+            self.assertEqual(client.events[-1].get_id(), '500')
+
+        cancellable = Gio.Cancellable()
+        errors = []
+
+        def finished(broadcaster, result):
+            try:
+                broadcaster.drain_finish(result)
+            except GLib.Error as e:
+                errors.append(e)
+
+        self.broadcaster.drain_async(cancellable, finished)
+        cancellable.cancel()
+        run_until(lambda: errors, 'the cancelled drain')
+        self.assertTrue(errors[0].matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
+
 
 if __name__ == '__main__':
     unittest.main(verbosity=2)
