@@ -134,7 +134,9 @@ main (int   argc,
   soup_server_add_handler (server, "/events", handle_events, &feed, NULL);
   soup_server_add_handler (server, "/report", handle_report, NULL, NULL);
 
-  if (!soup_server_listen_local (server, opt_port, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+  /* Like soup_server_listen_local(), with a backlog that takes every
+   * browser reconnecting at once after a restart. */
+  if (!sse_server_listen_local (server, opt_port, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
     {
       g_printerr ("Cannot listen on port %d: %s\n", opt_port, error->message);
       return 1;

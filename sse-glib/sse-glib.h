@@ -18,5 +18,6 @@
 #include "sse-event-source.h"
 #include "sse-server-stream.h"
 #include "sse-broadcaster.h"
+#include "sse-server-listen.h"
 
 #undef __SSE_GLIB_INSIDE__

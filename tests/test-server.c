@@ -1422,6 +1422,137 @@ test_broadcaster_drain_cancelled (void)
   g_assert_error (result, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* Tests: listening ---------------------------------------------------------- */
+
+static guint
+listener_port (SoupServer *server)
+{
+  GSList *uris = soup_server_get_uris (server);
+  guint port;
+
+  g_assert_nonnull (uris);
+  port = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return port;
+}
+
+/* The backlog is the system's maximum, and the sockets are libsoup's
+ * listeners like any other. */
+static void
+test_listen_backlog (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(SoupServer) both = soup_server_new (NULL, NULL);
+  g_autoptr(SoupServer) tls = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *somaxconn = NULL;
+  GSList *listeners, *l;
+  int backlog = sse_server_get_listen_backlog ();
+
+  if (g_file_get_contents ("/proc/sys/net/core/somaxconn", &somaxconn, NULL, NULL))
+    g_assert_cmpint (backlog, ==, atoi (somaxconn));
+  else
+    g_assert_cmpint (backlog, ==, SOMAXCONN);
+
+  g_assert_true (sse_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  listeners = soup_server_get_listeners (server);
+  g_assert_cmpuint (g_slist_length (listeners), ==, 1);
+  g_assert_cmpint (g_socket_get_listen_backlog (listeners->data), ==, backlog);
+  g_assert_cmpint (g_socket_get_family (listeners->data), ==, G_SOCKET_FAMILY_IPV4);
+  g_assert_cmpuint (listener_port (server), >, 0);
+  g_slist_free (listeners);
+
+  /* Both families, on one port (or IPv4 alone where there is no IPv6). */
+  g_assert_true (sse_server_listen_local (both, 0, 0, &error));
+  g_assert_no_error (error);
+  listeners = soup_server_get_listeners (both);
+  g_assert_cmpuint (g_slist_length (listeners), >=, 1);
+  for (l = listeners; l != NULL; l = l->next)
+    {
+      g_autoptr(GSocketAddress) address = g_socket_get_local_address (l->data, NULL);
+
+      g_assert_cmpint (g_socket_get_listen_backlog (l->data), ==, backlog);
+      g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)), ==,
+                        listener_port (both));
+    }
+  g_slist_free (listeners);
+
+  /* HTTPS without a certificate is refused, and nothing is left
+   * listening. */
+  g_assert_false (sse_server_listen_local (tls, 0, SOUP_SERVER_LISTEN_HTTPS, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (soup_server_get_listeners (tls));
+  g_clear_error (&error);
+
+  soup_server_disconnect (server);
+  soup_server_disconnect (both);
+}
+
+/* A burst: while the server accepts nothing (its main loop does not run),
+ * the kernel completes the connections of 200 clients at once (or as many
+ * as the system's backlog allows) and keeps them for it. With GLib's
+ * default backlog of 10, the eleventh would wait for TCP to retry. Then
+ * every one is served. */
+static void
+test_listen_burst (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(SseBroadcaster) broadcaster = sse_broadcaster_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) sockets = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = NULL;
+  guint n = MIN (200, (guint) sse_server_get_listen_backlog ()), i, connected = 0;
+  gint64 deadline;
+  static const char request[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+  soup_server_add_handler (server, NULL, handle_with_add_message, broadcaster, NULL);
+  g_assert_true (sse_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  address = g_inet_socket_address_new (loopback, listener_port (server));
+
+  for (i = 0; i < n; i++)
+    {
+      GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, &error);
+
+      g_assert_no_error (error);
+      g_socket_set_blocking (socket, FALSE);
+      if (!g_socket_connect (socket, address, NULL, &error))
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+          g_clear_error (&error);
+        }
+      g_ptr_array_add (sockets, socket);
+    }
+
+  /* No main loop: nobody accepts. Each handshake completes in the kernel,
+   * or is dropped (and retried only after a second). */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  for (i = 0; i < n; i++)
+    {
+      GSocket *socket = g_ptr_array_index (sockets, i);
+      gint64 left = MAX (deadline - g_get_monotonic_time (), 0);
+
+      if (g_socket_condition_timed_wait (socket, G_IO_OUT, left, NULL, NULL) &&
+          g_socket_check_connect_result (socket, NULL))
+        connected++;
+    }
+  g_assert_cmpuint (connected, ==, n);
+
+  for (i = 0; i < n; i++)
+    {
+      g_socket_send (g_ptr_array_index (sockets, i), request, strlen (request), NULL, &error);
+      g_assert_no_error (error);
+    }
+  test_wait_until (sse_broadcaster_get_n_streams (broadcaster) == n);
+
+  g_ptr_array_set_size (sockets, 0);
+  sse_broadcaster_close_all (broadcaster);
+  soup_server_disconnect (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1461,6 +1592,9 @@ main (int   argc,
   g_test_add_func ("/server/broadcaster/close-all", test_broadcaster_close_all);
   g_test_add_func ("/server/broadcaster/drain", test_broadcaster_drain);
   g_test_add_func ("/server/broadcaster/drain-cancelled", test_broadcaster_drain_cancelled);
+
+  g_test_add_func ("/server/listen/backlog", test_listen_backlog);
+  g_test_add_func ("/server/listen/burst", test_listen_burst);
 
   return g_test_run ();
 }

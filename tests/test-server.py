@@ -53,7 +53,7 @@ class Server:
     """A SoupServer on loopback. /stream answers with an SseServerStream made
     by a Python handler; /feed adds the client to an SseBroadcaster."""
 
-    def __init__(self, heartbeat=0, max_queued_bytes=None):
+    def __init__(self, heartbeat=0, max_queued_bytes=None, listen=None):
         self.soup = Soup.Server()
         self.broadcaster = Sse.Broadcaster.new()
         self.streams = []           # every stream /stream made
@@ -62,7 +62,10 @@ class Server:
         self.on_new_stream = None   # called with each stream of /stream
         self.soup.add_handler('/stream', self.handle_stream)
         self.soup.add_handler('/feed', self.handle_feed)
-        self.soup.listen_local(0, Soup.ServerListenOptions.IPV4_ONLY)
+        if listen is None:
+            self.soup.listen_local(0, Soup.ServerListenOptions.IPV4_ONLY)
+        else:
+            listen(self.soup)
         self.url = self.soup.get_uris()[0].to_string().rstrip('/')
 
     def handle_stream(self, server, msg, path, query):
@@ -563,6 +566,46 @@ class TestBroadcaster(unittest.TestCase):
         cancellable.cancel()
         run_until(lambda: errors, 'the cancelled drain')
         self.assertTrue(errors[0].matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
+
+
+class TestListen(unittest.TestCase):
+    def test_listen_local(self):
+        backlog = Sse.server_get_listen_backlog()
+        try:
+            with open('/proc/sys/net/core/somaxconn') as f:
+                self.assertEqual(backlog, int(f.read()))
+        except OSError:
+            self.assertGreater(backlog, 0)
+
+        server = Server(listen=lambda soup: Sse.server_listen_local(
+            soup, 0, Soup.ServerListenOptions.IPV4_ONLY))
+        listener, = server.soup.get_listeners()
+        self.assertEqual(listener.get_listen_backlog(), backlog)
+        client = Client(server.url + '/feed')
+        run_until(lambda: server.broadcaster.props.n_streams == 1, 'the stream')
+        server.broadcaster.send(None, 'hello', '1')
+        client.wait_for_events(1)
+        self.assertEqual(client.event_tuples(), [('message', 'hello', '1')])
+        client.close()
+        server.close()
+
+    def test_listen_address_and_all(self):
+        address = Gio.InetSocketAddress.new_from_string('127.0.0.1', 0)
+        server = Server(listen=lambda soup: Sse.server_listen(soup, address, 0))
+        listener, = server.soup.get_listeners()
+        self.assertEqual(listener.get_listen_backlog(), Sse.server_get_listen_backlog())
+        server.close()
+
+        every = Soup.Server()
+        self.assertTrue(Sse.server_listen_all(every, 0, Soup.ServerListenOptions.IPV4_ONLY))
+        listener, = every.get_listeners()
+        self.assertEqual(listener.get_local_address().get_address().to_string(), '0.0.0.0')
+        every.disconnect()
+
+        with self.assertRaises(GLib.Error) as caught:
+            Sse.server_listen_local(Soup.Server(), 0, Soup.ServerListenOptions.HTTPS)
+        self.assertTrue(caught.exception.matches(Gio.io_error_quark(),
+                                                 Gio.IOErrorEnum.INVALID_ARGUMENT))
 
 
 if __name__ == '__main__':
