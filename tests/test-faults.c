@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #if defined(__has_include)
 # if __has_include(<valgrind/valgrind.h>)
@@ -1055,6 +1056,269 @@ test_server_never_reads (void)
   g_ptr_array_set_free_func (server->streams, NULL);
 }
 
+/* Readers among clients that never read -------------------------------- */
+
+/* A raw client of a broadcast: reads everything (or, @reads FALSE,
+ * nothing), and checks that the ids come in order. */
+typedef struct {
+  GSocket   *socket;
+  GSource   *source;
+  SseParser *parser;
+  gsize      body_at;       /* bytes of the response head left to skip */
+  GString   *head;
+  guint      received;
+  guint      last_id;
+  gboolean   in_order;
+  gboolean   missed;
+} Subscriber;
+
+static void
+on_subscriber_event (SseParser  *parser,
+                     SseEvent   *event,
+                     Subscriber *sub)
+{
+  guint id = (guint) atoi (sse_event_get_id (event) ? sse_event_get_id (event) : "0");
+
+  if (g_strcmp0 (sse_event_get_event_type (event), "message") != 0)
+    {
+      sub->missed = TRUE;
+      return;
+    }
+  if (id != sub->last_id + 1)
+    sub->in_order = FALSE;
+  sub->last_id = id;
+  sub->received++;
+}
+
+static gboolean
+on_subscriber_readable (GSocket      *socket,
+                        GIOCondition  condition,
+                        gpointer      user_data)
+{
+  Subscriber *sub = user_data;
+  char buffer[16 * 1024];
+  gssize n;
+
+  while ((n = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL)) > 0)
+    {
+      const char *body = buffer;
+
+      if (sub->head != NULL)
+        {
+          const char *end;
+
+          g_string_append_len (sub->head, buffer, n);
+          end = strstr (sub->head->str, "\r\n\r\n");
+          if (end == NULL)
+            continue;
+          g_assert_true (sse_parser_feed (sub->parser, (const guint8 *) end + 4,
+                                          sub->head->len - (end + 4 - sub->head->str), NULL));
+          g_string_free (g_steal_pointer (&sub->head), TRUE);
+          continue;
+        }
+      g_assert_true (sse_parser_feed (sub->parser, (const guint8 *) body, n, NULL));
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+subscriber_init (Subscriber       *sub,
+                 TestStreamServer *server,
+                 gboolean          reads)
+{
+  static const char request[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, server->port);
+  g_autoptr(GError) error = NULL;
+
+  sub->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                              &error);
+  g_assert_no_error (error);
+  /* A client that does not read has a small window from the start. */
+  if (!reads)
+    g_socket_set_option (sub->socket, SOL_SOCKET, SO_RCVBUF, 4096, NULL);
+  g_socket_connect (sub->socket, address, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_send (sub->socket, request, strlen (request), NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_blocking (sub->socket, FALSE);
+  sub->in_order = TRUE;
+  if (!reads)
+    return;
+
+  sub->head = g_string_new (NULL);
+  sub->parser = sse_parser_new ();
+  g_signal_connect (sub->parser, "event", G_CALLBACK (on_subscriber_event), sub);
+  sub->source = g_socket_create_source (sub->socket, G_IO_IN, NULL);
+  g_source_set_callback (sub->source, G_SOURCE_FUNC (on_subscriber_readable), sub, NULL);
+  g_source_attach (sub->source, NULL);
+}
+
+static void
+subscriber_clear (Subscriber *sub)
+{
+  if (sub->source != NULL)
+    {
+      g_source_destroy (sub->source);
+      g_source_unref (sub->source);
+    }
+  g_clear_object (&sub->parser);
+  if (sub->head != NULL)
+    g_string_free (sub->head, TRUE);
+  g_socket_close (sub->socket, NULL);
+  g_object_unref (sub->socket);
+}
+
+typedef struct {
+  GPtrArray      *streams;          /* SseServerStream, in the order they came */
+  guint           n_too_slow;
+  guint           n_other_removed;
+  SseBroadcaster *broadcaster;
+  guint           sent;
+  guint           total;
+  char           *data;
+  guint64         max_queued_slow;  /* the most that waited for a non-reader */
+  guint64         max_queued_read;  /* the most that waited for a reader */
+  guint           n_slow;
+} Mixed;
+
+static void
+on_mixed_added (SseBroadcaster  *broadcaster,
+                SseServerStream *stream,
+                Mixed           *mixed)
+{
+  sse_server_stream_set_slow_client_timeout (stream, 100);
+  /* The kernel would take megabytes for a client that does not read
+   * before anything waits in the process: a small send buffer makes that
+   * a few kilobytes. */
+  if (mixed->streams->len < mixed->n_slow)
+    g_socket_set_option (soup_server_message_get_socket (sse_server_stream_get_message (stream)),
+                         SOL_SOCKET, SO_SNDBUF, 4096, NULL);
+  g_ptr_array_add (mixed->streams, g_object_ref (stream));
+}
+
+static void
+on_mixed_removed (SseBroadcaster  *broadcaster,
+                  SseServerStream *stream,
+                  const GError    *error,
+                  Mixed           *mixed)
+{
+  if (g_error_matches (error, SSE_ERROR, SSE_ERROR_CLIENT_TOO_SLOW))
+    mixed->n_too_slow++;
+  else
+    mixed->n_other_removed++;
+}
+
+static gboolean
+mixed_send (gpointer user_data)
+{
+  Mixed *mixed = user_data;
+  char id[16];
+  guint i;
+
+  for (i = 0; i < mixed->streams->len; i++)
+    {
+      guint64 queued = sse_server_stream_get_queued_bytes (g_ptr_array_index (mixed->streams, i));
+
+      if (i < mixed->n_slow)
+        mixed->max_queued_slow = MAX (mixed->max_queued_slow, queued);
+      else
+        mixed->max_queued_read = MAX (mixed->max_queued_read, queued);
+    }
+  if (mixed->sent == mixed->total)
+    return G_SOURCE_REMOVE;
+
+  g_snprintf (id, sizeof id, "%u", ++mixed->sent);
+  sse_broadcaster_send (mixed->broadcaster, NULL, mixed->data, id);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+readers_done (Subscriber *readers,
+              guint       n,
+              guint       total)
+{
+  guint i;
+
+  for (i = 0; i < n; i++)
+    if (readers[i].received < total)
+      return FALSE;
+  return TRUE;
+}
+
+/* 100 clients that never read among 1,000 that do (10 among 100 under
+ * valgrind), one event of 1 KiB a millisecond: every reader gets every
+ * event, in order, with nothing ever waiting for it beyond a few events;
+ * every non-reader is disconnected as too slow, and what waited for it
+ * never exceeded max-queued-bytes plus what was sent during its
+ * slow-client-timeout. Nothing else is removed. */
+static void
+test_server_readers_among_non_readers (void)
+{
+  g_autoptr(TestStreamServer) server = test_stream_server_new ();
+  guint n_slow = RUNNING_ON_VALGRIND ? 10 : 100;
+  guint n_readers = RUNNING_ON_VALGRIND ? 100 : 1000;
+  guint64 max_queued = 16 * KiB, grace_bytes;
+  g_autofree Subscriber *subs = NULL;
+  Mixed mixed = { NULL, };
+  guint i;
+  GSource *sender;
+
+  g_assert_cmpuint (raise_fd_limit (2 * (n_slow + n_readers) + 64), >=,
+                    2 * (n_slow + n_readers) + 64);
+
+  server->broadcaster = sse_broadcaster_new ();
+  server->forget = TRUE;
+  server->heartbeat = 0;
+  server->max_queued = max_queued;
+  mixed.streams = g_ptr_array_new_with_free_func (g_object_unref);
+  mixed.broadcaster = server->broadcaster;
+  mixed.total = RUNNING_ON_VALGRIND ? 200 : 500;
+  mixed.data = g_strnfill (1000, 'm');
+  mixed.n_slow = n_slow;
+  g_signal_connect (server->broadcaster, "stream-added", G_CALLBACK (on_mixed_added), &mixed);
+  g_signal_connect (server->broadcaster, "stream-removed", G_CALLBACK (on_mixed_removed), &mixed);
+
+  /* The non-readers first: their streams are the first ones. */
+  subs = g_new0 (Subscriber, n_slow + n_readers);
+  for (i = 0; i < n_slow + n_readers; i++)
+    {
+      subscriber_init (&subs[i], server, i >= n_slow);
+      test_wait_until (mixed.streams->len == i + 1);
+    }
+
+  sender = g_timeout_source_new (1);
+  g_source_set_callback (sender, mixed_send, &mixed, NULL);
+  g_source_attach (sender, NULL);
+
+  test_wait_until (readers_done (subs + n_slow, n_readers, mixed.total) &&
+                   mixed.n_too_slow == n_slow);
+  g_source_destroy (sender);
+  g_source_unref (sender);
+
+  for (i = n_slow; i < n_slow + n_readers; i++)
+    {
+      g_assert_true (subs[i].in_order);
+      g_assert_false (subs[i].missed);
+      g_assert_cmpuint (subs[i].received, ==, mixed.total);
+    }
+  g_assert_cmpuint (mixed.n_other_removed, ==, 0);
+  g_assert_cmpuint (sse_broadcaster_get_n_streams (server->broadcaster), ==, n_readers);
+
+  /* One event a millisecond for 100 ms: the grace of a non-reader, plus
+   * the timer's slack. */
+  grace_bytes = 200 * (strlen (mixed.data) + 20);
+  g_test_message ("most bytes waiting: %" G_GUINT64_FORMAT " for a non-reader, %" G_GUINT64_FORMAT
+                  " for a reader", mixed.max_queued_slow, mixed.max_queued_read);
+  g_assert_cmpuint (mixed.max_queued_slow, <=, max_queued + grace_bytes);
+  g_assert_cmpuint (mixed.max_queued_read, <, max_queued);
+
+  for (i = 0; i < n_slow + n_readers; i++)
+    subscriber_clear (&subs[i]);
+  g_ptr_array_unref (mixed.streams);
+  g_free (mixed.data);
+}
+
 /* Security ------------------------------------------------------------------- */
 
 /* How many lines of @head start with "Last-Event-ID:" (any case), and the
@@ -1356,6 +1620,7 @@ main (int   argc,
   g_test_add_func ("/faults/server/event-larger-than-queue", test_server_event_larger_than_queue);
   g_test_add_func ("/faults/server/crowd", test_server_crowd);
   g_test_add_func ("/faults/server/never-reads", test_server_never_reads);
+  g_test_add_func ("/faults/server/readers-among-non-readers", test_server_readers_among_non_readers);
   g_test_add_func ("/faults/security/last-event-id-injection", test_last_event_id_injection);
   g_test_add_func ("/faults/security/tls/untrusted", test_tls_untrusted);
   g_test_add_func ("/faults/security/tls/trusted-ca", test_tls_trusted_ca);
