@@ -3,15 +3,20 @@
  *   bench-server [--port N] [--root DIR]
  *
  * Listens on 127.0.0.1 (port 0: any free one, printed as "port=N" on the
- * first line of stdout) with a deep accept queue, until SIGINT or SIGTERM.
+ * first line of stdout) with sse_server_listen() (the system's maximum
+ * backlog), with the open-file limit raised to the hard limit, until SIGINT
+ * or SIGTERM.
  *
  *   /tick?n=N&interval=MS  an SseServerStream that sends N small events,
  *                          one every MS milliseconds (default 5000 and 1),
  *                          each with data "<seq> <CLOCK_MONOTONIC µs taken
  *                          just before the send>", then ends the stream
- *   /scale                 adds the client to one SseBroadcaster
- *   /broadcast             sends one event "<0> <µs>" to every /scale
- *                          client through the broadcaster, and answers
+ *   /scale                 adds the client to one SseBroadcaster, without
+ *                          heartbeats (bench-scale's clients)
+ *   /subscribe             adds the client to the same broadcaster, with
+ *                          the library's defaults (bench-subscribers)
+ *   /broadcast             sends one event "<seq> <µs>" to every client of
+ *                          the broadcaster (seq counts from 0), and answers
  *                          "streams=N" (how many it went to)
  *   /stats                 "fanout_ms=T": how long after that send libsoup
  *                          had written the event to the last of them (the
@@ -170,6 +175,19 @@ handle_scale (SoupServer        *server,
   g_signal_connect (stream, "closed", G_CALLBACK (on_scale_closed), NULL);
 }
 
+/* A subscriber with the library's defaults (heartbeats included). */
+static void
+handle_subscribe (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  sse_broadcaster_add_message (broadcaster, msg);
+}
+
+static guint broadcast_seq;
+
 static void
 handle_broadcast (SoupServer        *server,
                   SoupServerMessage *msg,
@@ -182,7 +200,7 @@ handle_broadcast (SoupServer        *server,
 
   broadcast_time = g_get_monotonic_time ();
   fanout_time = 0;
-  g_snprintf (data, sizeof data, "0 %" G_GINT64_FORMAT, broadcast_time);
+  g_snprintf (data, sizeof data, "%u %" G_GINT64_FORMAT, broadcast_seq++, broadcast_time);
   sse_broadcaster_send (broadcaster, NULL, data, NULL);
   g_idle_add_full (G_PRIORITY_LOW, check_fanout, NULL, NULL);
 
@@ -258,11 +276,11 @@ main (int    argc,
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) socket = NULL;
   g_autoptr(GInetAddress) loopback = NULL;
   g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GSocketAddress) bound = NULL;
   SoupServer *server;
+  GSList *listeners;
   GMainLoop *loop;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -273,30 +291,26 @@ main (int    argc,
     }
   bench_raise_nofile ();
 
-  /* SoupServer's own listen() keeps GSocket's default backlog of 10: a
-   * thousand clients connecting at once would see SYNs dropped and wait
-   * for retransmissions. */
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  if (socket == NULL)
-    g_error ("%s", error->message);
-  g_socket_set_listen_backlog (socket, 4096);
+  /* SoupServer's own listen functions keep GSocket's default backlog of
+   * 10: a thousand clients connecting at once would see SYNs dropped and
+   * wait for retransmissions. */
+  server = soup_server_new ("server-header", "bench-server", NULL);
   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   address = g_inet_socket_address_new (loopback, port);
-  if (!g_socket_bind (socket, address, TRUE, &error) || !g_socket_listen (socket, &error))
+  if (!sse_server_listen (server, address, 0, &error))
     {
       fprintf (stderr, "bench-server: cannot listen on port %d: %s\n", port, error->message);
       return 1;
     }
-  bound = g_socket_get_local_address (socket, &error);
-
-  server = soup_server_new ("server-header", "bench-server", NULL);
-  if (!soup_server_listen_socket (server, socket, 0, &error))
-    g_error ("%s", error->message);
+  listeners = soup_server_get_listeners (server);
+  bound = g_socket_get_local_address (listeners->data, &error);
+  g_slist_free (listeners);
 
   broadcaster = sse_broadcaster_new ();
   scale_streams = g_ptr_array_new_with_free_func (g_object_unref);
   soup_server_add_handler (server, "/tick", handle_tick, NULL, NULL);
   soup_server_add_handler (server, "/scale", handle_scale, NULL, NULL);
+  soup_server_add_handler (server, "/subscribe", handle_subscribe, NULL, NULL);
   soup_server_add_handler (server, "/broadcast", handle_broadcast, NULL, NULL);
   soup_server_add_handler (server, "/stats", handle_stats, NULL, NULL);
   soup_server_add_handler (server, "/f/", handle_file, NULL, NULL);

@@ -208,3 +208,37 @@ if has('scale'):
                      verdict(bmax, 50, higher_is_better=False) if mine else '—'])
     table(['client', 'sources', 'KiB RSS per source', 'open all (ms)', 'broadcast p50 (ms)',
            'broadcast to all (ms)', 'of which server fan-out (ms)', 'target', '', 'target', ''], rows)
+
+if has('server'):
+    print('### Server: subscribers connecting in one burst, idle, then one broadcast to all')
+    print()
+    rows = []
+    glib_all = None
+    keys = sorted((k for k in set(RUNS) | set(FAILS) if k[0] == 'server'),
+                  key=lambda k: (k[2] != 'sse-glib', k))
+    for key in keys:
+        if key[2] == 'sse-glib':
+            glib_all = med(*key, 'broadcast_all_ms')
+    peer_all = next((med(*k, 'broadcast_all_ms') for k in keys if k[2] == 'better-sse'), None)
+    for key in keys:
+        _, n, impl = key
+        served = med(*key, 'connect_all_ms')
+        served_p50 = med(*key, 'connect_p50_ms')
+        kib = med(*key, 'kib_per_subscriber')
+        bp50 = med(*key, 'broadcast_p50_ms')
+        ball = med(*key, 'broadcast_all_ms')
+        mine = impl == 'sse-glib'
+        r_peer = ratio(peer_all, glib_all) if mine else None
+        rows.append([impl, n, fmt(served, '.0f') + count(*key), fmt(served_p50, '.0f'),
+                     fmt(kib, '.2f'), fmt(bp50, '.1f'), fmt(ball, '.1f'),
+                     '≤ 5000 ms' if mine else '—',
+                     verdict(served, 5000, higher_is_better=False) if mine else '—',
+                     '≤ 12 KiB' if mine else '—',
+                     verdict(kib, 12, higher_is_better=False) if mine else '—',
+                     '≤ 100 ms' if mine else '—',
+                     verdict(ball, 100, higher_is_better=False) if mine else '—',
+                     fmt(r_peer, '.2f', '×') if mine else '—',
+                     verdict(r_peer, 1) if mine and r_peer is not None else '—'])
+    table(['server', 'subscribers', 'all served (ms)', 'p50 served (ms)',
+           'KiB RSS per idle subscriber', 'broadcast p50 (ms)', 'broadcast to all (ms)',
+           'target', '', 'target', '', 'target', '', 'better-sse ÷ sse-glib (to all)', '> 1×'], rows)
