@@ -314,13 +314,13 @@ feed_member (SseServerStream *stream,
       if (sse_server_stream_get_slow_client_policy (stream) == SSE_SLOW_CLIENT_DISCONNECT)
         {
           g_autoptr(GError) error = NULL;
-          const char *host = soup_server_message_get_remote_host (sse_server_stream_get_message (stream));
+          const char *host = _sse_server_stream_get_remote_host (stream);
 
           error = g_error_new (SSE_ERROR, SSE_ERROR_CLIENT_TOO_SLOW,
                                _("The client %s did not read the events it missed fast enough to "
                                  "catch up before they were dropped from the replay buffer, and "
                                  "was disconnected"),
-                               host ? host : "?");
+                               host);
           _sse_server_stream_fail (stream, error);
           return FALSE;
         }

@@ -42,7 +42,11 @@ void      _sse_server_stream_close_and_wait      (SseServerStream     *self,
                                                   SseServerOutputDone  done,
                                                   gpointer             user_data);
 
+/* The client's address, for messages ("?" when unknown). */
+const char *_sse_server_stream_get_remote_host   (SseServerStream     *self);
+
 /* For SseServerOutput. */
+void      _sse_server_stream_output_took_over    (SseServerStream     *self);
 void      _sse_server_stream_output_failed       (SseServerStream     *self,
                                                   const GError        *error);
 void      _sse_server_stream_output_too_slow     (SseServerStream     *self,

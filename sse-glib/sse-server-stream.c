@@ -42,11 +42,12 @@
  * connection closes, as an event stream does anyway.
  *
  * Once libsoup has written the headers, the stream takes the connection
- * over, as libsoup's WebSocket server does: an idle client then costs its
- * socket and a few hundred bytes, and no main loop source. What is sent
- * in one main loop iteration goes out together, in one write, in the next
- * one. (The message's body signals are therefore not emitted, nor
- * [signal@Soup.Server::request-finished].)
+ * over, as libsoup's WebSocket server does, and lets go of the message
+ * ([property@Sse.ServerStream:message]: read what you need of the request
+ * in the handler): an idle client then costs its socket and about 2 KiB,
+ * and no main loop source. What is sent in one main loop iteration goes out
+ * together, in one write, in the next one. (The message's body signals are
+ * therefore not emitted, nor [signal@Soup.Server::request-finished].)
  *
  * A comment is sent as a heartbeat when nothing else was sent for
  * [property@Sse.ServerStream:heartbeat-interval], which keeps proxies from
@@ -223,6 +224,23 @@ _sse_server_stream_close_and_wait (SseServerStream     *self,
     done (user_data);
   sse_server_stream_close (self);
   g_object_unref (self);
+}
+
+const char *
+_sse_server_stream_get_remote_host (SseServerStream *self)
+{
+  const char *host = self->output != NULL ? _sse_server_output_get_remote_host (self->output) : NULL;
+
+  if (host == NULL && self->msg != NULL)
+    host = soup_server_message_get_remote_host (self->msg);
+  return host != NULL ? host : "?";
+}
+
+void
+_sse_server_stream_output_took_over (SseServerStream *self)
+{
+  g_clear_object (&self->msg);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
 }
 
 void
@@ -468,7 +486,15 @@ sse_server_stream_class_init (SseServerStreamClass *klass)
   /**
    * SseServerStream:message:
    *
-   * The server message that the stream answers.
+   * The server message that the stream answers, until the stream takes
+   * the connection over: once the handler returned and libsoup wrote the
+   * response headers, the stream lets go of it (libsoup's objects for a
+   * message are most of what an idle client would cost), and this is
+   * %NULL. Read what the application needs of the request (its headers,
+   * its query, the client's address) in the handler. It stays for an
+   * HTTP/2 stream, which libsoup writes itself.
+   *
+   * Notified when the stream lets go of it.
    *
    * Since: 1.0
    */
@@ -696,9 +722,12 @@ sse_server_stream_new (SoupServerMessage *msg)
  * sse_server_stream_get_message:
  * @self: a stream
  *
- * Gets [property@Sse.ServerStream:message].
+ * Gets [property@Sse.ServerStream:message]: the message the stream
+ * answers, until the stream took the connection over (in the handler that
+ * made the stream, it is always there).
  *
- * Returns: (transfer none): the server message
+ * Returns: (transfer none) (nullable): the server message, or %NULL once
+ *   the stream let go of it
  *
  * Since: 1.0
  */

@@ -586,6 +586,56 @@ test_stream_slow_client (void)
   g_assert_false (sse_server_stream_send (stream, NULL, chunk, NULL));
 }
 
+typedef struct {
+  SoupServerMessage *in_handler;
+  SseServerStream   *stream;
+  guint              notified;
+} MessageCheck;
+
+static void
+on_message_notify (GObject      *object,
+                   GParamSpec   *pspec,
+                   MessageCheck *check)
+{
+  check->notified++;
+}
+
+static void
+handle_message_check (SoupServer        *soup_server,
+                      SoupServerMessage *msg,
+                      const char        *path,
+                      GHashTable        *query,
+                      gpointer           user_data)
+{
+  MessageCheck *check = user_data;
+
+  check->stream = sse_server_stream_new (msg);
+  check->in_handler = sse_server_stream_get_message (check->stream);
+  g_assert_true (check->in_handler == msg);
+  g_signal_connect (check->stream, "notify::message", G_CALLBACK (on_message_notify), check);
+}
+
+/* The message is the stream's in the handler; once the stream took the
+ * connection over it lets go of it (notified once), and still sends. */
+static void
+test_stream_lets_go_of_message (void)
+{
+  g_autoptr(TestStreamServer) server = server_new ();
+  g_autofree char *url = g_strconcat (server->url, "check", NULL);
+  g_autoptr(Client) client = NULL;
+  MessageCheck check = { NULL, };
+
+  soup_server_add_handler (server->soup_server, "/check", handle_message_check, &check, NULL);
+  client = client_new (url, NULL);
+  test_wait_until (check.notified == 1);
+  g_assert_null (sse_server_stream_get_message (check.stream));
+  g_assert_true (sse_server_stream_send (check.stream, NULL, "still here", NULL));
+  test_wait_until (client->events->len == 1);
+  g_assert_cmpuint (check.notified, ==, 1);
+  g_clear_object (&check.stream);
+  test_wait_until (client->eof);
+}
+
 /* Issue 13, defect 3: 20,000 events of 120 bytes (2.4 MB, thirty times
  * max-queued-bytes) sent from one main loop iteration all reach a client
  * that reads: it is not "too slow" for what the application did at once. */
@@ -777,7 +827,9 @@ test_stream_properties (void)
                 "last-event-id", &last_event_id,
                 "queued-bytes", &queued_bytes,
                 NULL);
-  g_assert_true (msg == sse_server_stream_get_message (stream));
+  /* Let go of once the stream took the connection over. */
+  g_assert_null (msg);
+  g_assert_null (sse_server_stream_get_message (stream));
   g_assert_cmpstr (last_event_id, ==, "7");
   g_assert_cmpuint (queued_bytes, ==, sse_server_stream_get_queued_bytes (stream));
   g_clear_object (&msg);
@@ -1571,6 +1623,7 @@ main (int   argc,
   g_test_add_func ("/server/stream/unref-ends-response", test_stream_unref_ends_response);
   g_test_add_func ("/server/stream/heartbeat", test_stream_heartbeat);
   g_test_add_func ("/server/stream/client-goes-away", test_stream_client_goes_away);
+  g_test_add_func ("/server/stream/lets-go-of-message", test_stream_lets_go_of_message);
   g_test_add_func ("/server/stream/slow-client", test_stream_slow_client);
   g_test_add_func ("/server/stream/burst-from-one-iteration", test_stream_burst_from_one_iteration);
   g_test_add_func ("/server/stream/drop-oldest", test_stream_drop_oldest);

@@ -60,6 +60,8 @@ class Server:
         self.heartbeat = heartbeat
         self.max_queued_bytes = max_queued_bytes
         self.on_new_stream = None   # called with each stream of /stream
+        self.send_buffer = None     # SO_SNDBUF of the connections of /stream
+        self.messages = []          # get_message() of each stream, in the handler
         self.soup.add_handler('/stream', self.handle_stream)
         self.soup.add_handler('/feed', self.handle_feed)
         if listen is None:
@@ -69,7 +71,10 @@ class Server:
         self.url = self.soup.get_uris()[0].to_string().rstrip('/')
 
     def handle_stream(self, server, msg, path, query):
+        if self.send_buffer is not None:
+            msg.get_socket().set_option(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer)
         stream = Sse.ServerStream.new(msg)
+        self.messages.append(stream.get_message())
         stream.props.heartbeat_interval = self.heartbeat
         if self.max_queued_bytes is not None:
             stream.props.max_queued_bytes = self.max_queued_bytes
@@ -189,7 +194,11 @@ class TestServerStream(unittest.TestCase):
 
         stream, = self.server.streams
         self.assertIsInstance(stream, Sse.ServerStream)
-        self.assertIs(stream.get_message(), stream.props.message)
+        # The message is there in the handler; once the stream took the
+        # connection over, it let go of it.
+        self.assertIsInstance(self.server.messages[0], Soup.ServerMessage)
+        self.assertIsNone(stream.get_message())
+        self.assertIsNone(stream.props.message)
         self.assertEqual(stream.get_last_event_id(), '')
         self.assertFalse(stream.is_closed())
 
@@ -262,6 +271,9 @@ class TestServerStream(unittest.TestCase):
     def connect_lazy(self):
         """A client that sends its request and never reads a byte, with a
         small receive buffer from the start."""
+        # The kernel would take megabytes before anything waits in the
+        # process: a small send buffer makes that a few kilobytes.
+        self.server.send_buffer = 4096
         uri = GLib.Uri.parse(self.server.url, GLib.UriFlags.NONE)
         sock = socket.socket()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -269,11 +281,7 @@ class TestServerStream(unittest.TestCase):
         sock.sendall('GET /stream HTTP/1.1\r\nHost: {}\r\n\r\n'.format(uri.get_host()).encode())
         n = len(self.server.streams)
         run_until(lambda: len(self.server.streams) > n, 'the request')
-        stream = self.server.streams[-1]
-        # The kernel would take megabytes before anything waits in the
-        # process: a small send buffer makes that a few kilobytes.
-        stream.get_message().get_socket().set_option(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
-        return sock, stream
+        return sock, self.server.streams[-1]
 
     def send_until(self, stream, data, done):
         """Sends @data every millisecond until done() or the stream closes."""
