@@ -18,9 +18,10 @@
  * has gone (it holds a reference on itself until the connection is
  * closed), and gives up on a client that does not read.
  *
- * HTTP/2 connections (libsoup 3.2 speaks it only when SOUP_SERVER_HTTP2 is
- * set, over TLS) cannot be taken over; their events go through libsoup's
- * response body, a few chunks at a time.
+ * HTTP/2 (libsoup 3.2 speaks it only when SOUP_SERVER_HTTP2 is set, over
+ * TLS) is not for event streams: libsoup 3.2 ends an HTTP/2 response with
+ * what its body held when the headers went out, and cannot give the stream
+ * away. SseServerStream refuses it (505).
  */
 
 #pragma once

@@ -27,16 +27,12 @@
  * this waits: replay goes out at the pace the client reads. */
 #define LOW_WATER     (32 * 1024)
 
-/* HTTP/2: bytes handed to libsoup's body at a time. */
-#define BODY_IN_FLIGHT (64 * 1024)
-
 /* The least time a draining client that takes nothing is given. */
 #define MIN_DRAIN_WAIT_MS 100
 
 typedef enum {
   STATE_HEADERS,    /* libsoup is still writing the response headers */
   STATE_STREAM,     /* the connection is ours: write to @ostream */
-  STATE_BODY,       /* HTTP/2: write through libsoup's response body */
   STATE_CLOSED,     /* the connection is closed, or closing */
 } State;
 
@@ -56,11 +52,9 @@ struct _SseServerOutput
   gboolean               closing;        /* drain, then close */
   gboolean               want_more;      /* ask the owner's feeder */
   gboolean               flushing;
-  gboolean               body_transport; /* HTTP/2 */
   gboolean               finished;       /* the connection is closed */
 
   SoupServerMessage     *msg;            /* until the connection is ours */
-  guint64                in_flight;      /* HTTP/2: in libsoup's body */
 
   char                  *remote_host;    /* the client's address, for messages */
 
@@ -161,7 +155,7 @@ clear_queue (SseServerOutput *self)
 {
   g_queue_clear_full (&self->queue, (GDestroyNotify) _sse_chunk_unref);
   self->head_offset = 0;
-  self->queued = self->in_flight;
+  self->queued = 0;
 }
 
 static void
@@ -277,15 +271,6 @@ close_connection (SseServerOutput *self,
       g_signal_handlers_disconnect_by_data (self->msg, self);
       soup_message_body_complete (soup_server_message_get_response_body (self->msg));
       finish (self);
-      break;
-
-    case STATE_BODY:
-      self->state = STATE_CLOSED;
-      if (abort && soup_server_message_get_socket (self->msg) != NULL)
-        g_socket_shutdown (soup_server_message_get_socket (self->msg), TRUE, TRUE, NULL);
-      soup_message_body_complete (soup_server_message_get_response_body (self->msg));
-      soup_server_message_unpause (self->msg);
-      /* on_message_finished() calls finish(). */
       break;
 
     case STATE_STREAM:
@@ -454,34 +439,6 @@ flush_stream (SseServerOutput *self)
 }
 
 static void
-flush_body (SseServerOutput *self)
-{
-  gboolean appended = FALSE;
-
-  for (;;)
-    {
-      SseChunk *chunk;
-
-      if (!feed (self))
-        return;
-      if (self->queue.length == 0 || self->in_flight >= BODY_IN_FLIGHT)
-        break;
-
-      chunk = g_queue_pop_head (&self->queue);
-      soup_message_body_append_bytes (soup_server_message_get_response_body (self->msg),
-                                      chunk->bytes);
-      self->in_flight += chunk_size (chunk);
-      _sse_chunk_unref (chunk);
-      appended = TRUE;
-    }
-
-  if (self->closing && self->queue.length == 0)
-    close_connection (self, FALSE);
-  else if (appended)
-    soup_server_message_unpause (self->msg);
-}
-
-static void
 flush (SseServerOutput *self)
 {
   g_autoptr(SseServerOutput) hold = output_ref (self);
@@ -489,8 +446,6 @@ flush (SseServerOutput *self)
   self->flushing = TRUE;
   if (self->state == STATE_STREAM)
     flush_stream (self);
-  else if (self->state == STATE_BODY)
-    flush_body (self);
   self->flushing = FALSE;
 }
 
@@ -672,24 +627,9 @@ on_message_finished (SoupServerMessage *msg,
 {
   g_signal_handlers_disconnect_by_data (msg, self);
 
-  /* libsoup is done with the message: after the end of an HTTP/2 body that
-   * we completed, or because the client went away. */
-  if (self->state == STATE_CLOSED)
-    finish (self);
-  else
-    fail_client_gone (self);
-}
-
-static void
-on_wrote_body_data (SoupServerMessage *msg,
-                    guint              chunk_size,
-                    SseServerOutput   *self)
-{
-  self->in_flight -= MIN (self->in_flight, chunk_size);
-  self->queued -= MIN (self->queued, chunk_size);
-  self->written += chunk_size;
-  if (self->in_flight < BODY_IN_FLIGHT / 2 && self->state == STATE_BODY)
-    _sse_scheduler_run_soon (self->scheduler, &self->flush_task);
+  /* libsoup is done with the message before the headers were out: the
+   * client went away. */
+  fail_client_gone (self);
 }
 
 /* Enables TCP_NODELAY: the output already gathers what one iteration sent
@@ -720,14 +660,6 @@ on_wrote_headers (SoupServerMessage *msg,
   g_autoptr(GIOStream) stolen = NULL;
   GIOStream *base = NULL;
   GSocket *socket;
-
-  if (self->body_transport)
-    {
-      self->state = STATE_BODY;
-      g_signal_handlers_disconnect_by_func (msg, on_wrote_headers, self);
-      start_writing (self);
-      return;
-    }
 
   g_signal_handlers_disconnect_by_data (msg, self);
   stolen = soup_server_message_steal_connection (msg);
@@ -786,11 +718,6 @@ _sse_server_output_new (SoupServerMessage *msg,
   _sse_task_init (&self->flush_task, flush_task, self);
   _sse_task_init (&self->heartbeat_task, heartbeat_task, self);
   _sse_task_init (&self->backlog_task, backlog_task, self);
-
-  /* libsoup 3.2 cannot give an HTTP/2 stream away. */
-  self->body_transport = soup_server_message_get_http_version (msg) == SOUP_HTTP_2_0;
-  if (self->body_transport)
-    g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), self);
 
   g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_wrote_headers), self);
   g_signal_connect (msg, "finished", G_CALLBACK (on_message_finished), self);

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 
 #include "sse-encoder.h"
 #include "sse-enum-types.h"
@@ -73,7 +75,7 @@ struct _SseServerStream
   GObject                parent_instance;
 
   SoupServerMessage     *msg;
-  SseServerOutput       *output;          /* NULL for a HEAD request */
+  SseServerOutput       *output;          /* NULL for HEAD and HTTP/2 */
   char                  *last_event_id;
   char                  *missed_event_type;
 
@@ -305,6 +307,23 @@ start_response (SseServerStream *self)
                                                 "Last-Event-ID");
   self->last_event_id = _sse_utf8_make_valid (last_event_id ? last_event_id : "", -1, NULL);
 
+  /* libsoup 3.2 speaks HTTP/2 only when SOUP_SERVER_HTTP2 is set, and
+   * then ends every response with what its body held when the headers
+   * went out: no event stream can go that way. Refuse it plainly; the
+   * client can come back over HTTP/1.1. */
+  if (soup_server_message_get_http_version (self->msg) == SOUP_HTTP_2_0)
+    {
+      static const char text[] = "Event streams need HTTP/1.1 with this server\n";
+
+      g_debug ("An event stream was asked for over HTTP/2, which libsoup 3.2 cannot "
+               "stream: it is answered 505 (unset SOUP_SERVER_HTTP2)");
+      soup_server_message_set_status (self->msg, SOUP_STATUS_HTTP_VERSION_NOT_SUPPORTED, NULL);
+      soup_server_message_set_response (self->msg, "text/plain", SOUP_MEMORY_STATIC,
+                                        text, strlen (text));
+      self->closed = TRUE;
+      return;
+    }
+
   soup_server_message_set_status (self->msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
@@ -312,13 +331,9 @@ start_response (SseServerStream *self)
   /* The body runs until the connection closes, as an event stream does
    * anyway, rather than in chunks: libsoup writes a chunk's size line, its
    * data and its CRLF separately, three TCP segments an event, and three
-   * times the work for a broadcast (see bench/README.md). HTTP/2 has
-   * neither chunks nor Connection headers. */
-  if (soup_server_message_get_http_version (self->msg) != SOUP_HTTP_2_0)
-    {
-      soup_message_headers_set_encoding (headers, SOUP_ENCODING_EOF);
-      soup_message_headers_replace (headers, "Connection", "close");
-    }
+   * times the work for a broadcast (see bench/README.md). */
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_EOF);
+  soup_message_headers_replace (headers, "Connection", "close");
   soup_message_body_set_accumulate (body, FALSE);
 
   /* A HEAD request gets the headers, and that is all. */
@@ -491,8 +506,9 @@ sse_server_stream_class_init (SseServerStreamClass *klass)
    * response headers, the stream lets go of it (libsoup's objects for a
    * message are most of what an idle client would cost), and this is
    * %NULL. Read what the application needs of the request (its headers,
-   * its query, the client's address) in the handler. It stays for an
-   * HTTP/2 stream, which libsoup writes itself.
+   * its query, the client's address) in the handler. It stays for a stream
+   * that never opened (a `HEAD` request, or HTTP/2, which is refused with
+   * `505`).
    *
    * Notified when the stream lets go of it.
    *
