@@ -69,7 +69,6 @@ void             _sse_server_output_want_more     (SseServerOutput     *self,
                                                    gboolean             want_more);
 guint64          _sse_server_output_get_queued    (SseServerOutput     *self);
 const char      *_sse_server_output_get_remote_host (SseServerOutput   *self);
-gint64           _sse_server_output_get_last_push (SseServerOutput     *self);
 
 void             _sse_server_output_set_heartbeat (SseServerOutput     *self,
                                                    guint                milliseconds);

@@ -783,12 +783,6 @@ _sse_server_output_get_remote_host (SseServerOutput *self)
   return self->remote_host;
 }
 
-gint64
-_sse_server_output_get_last_push (SseServerOutput *self)
-{
-  return self->last_push;
-}
-
 void
 _sse_server_output_set_heartbeat (SseServerOutput *self,
                                   guint            milliseconds)
