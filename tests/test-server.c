@@ -691,11 +691,8 @@ test_stream_http2 (void)
   GSList *uris;
   SseServerStream *stream;
 
-  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-    {
-      g_test_skip ("no TLS backend");
-      return;
-    }
+  if (test_skip_without_tls ())
+    return;
   certificate = g_tls_certificate_new_from_files (cert_file, key_file, &error);
   g_assert_no_error (error);
 
