@@ -53,7 +53,12 @@
  * Any other answer (`204 No Content` included, which servers use to say
  * "stop") closes it for good, unless
  * [property@Sse.EventSource:retry-on-server-error] asks for server errors to
- * be retried.
+ * be retried. A request with another method than `GET` (an LLM's chat
+ * stream, an MCP call) is sent once by default:
+ * [property@Sse.EventSource:reconnect-mode] says what reconnects.
+ *
+ * Events come as [signal@Sse.EventSource::event], or are pulled in order
+ * with [method@Sse.EventSource.next_event_async], at the consumer's pace.
  *
  * Everything is emitted in the thread-default main context of the thread
  * that created the source (see [func@GLib.MainContext.ref_thread_default]),
@@ -71,6 +76,10 @@
  * - [Requests, redirects and TLS](requests.html): templates and bodies,
  *   headers per attempt, redirects and credentials, the session, TLS
  *   databases, the source's lifetime.
+ * - [Recipes](recipes.html): a token per attempt, an LLM chat stream, MCP
+ *   resumption, in C, Python and JavaScript.
+ * - [Pulling events](pulling.html): `for await` in JavaScript, and what the
+ *   bound means for memory and for the server.
  * - [Errors](errors.html) and [Limits](limits.html).
  *
  * Since: 1.0
