@@ -170,6 +170,66 @@ if has('e2e'):
     table(['workload', 'sse-glib', 'Node eventsource', 'curl (ceiling)',
            'sse-glib ÷ Node (events/s)', 'target', '', 'sse-glib ÷ curl (bytes/s)', 'target', ''], rows)
 
+if has('pull'):
+    src = 'bench-server /f/ (smoke)' if MODE == 'smoke' else 'nginx on loopback'
+    print(f'### Pull against signal: end to end, {src} → last event (ns/event; events/s)')
+    print()
+    rows = []
+    for w in WORKLOADS:
+        sig = med('pull', w, 'sse-glib-signal', 'ns_per_event')
+        pul = med('pull', w, 'sse-glib-pull', 'ns_per_event')
+        sig_mb = med('pull', w, 'sse-glib-signal', 'seconds')
+        pul_mb = med('pull', w, 'sse-glib-pull', 'seconds')
+        data = next((float(r['data_bytes']) for r in RUNS.get(('pull', w, 'sse-glib-signal'), [])), None)
+        mbps = lambda secs: None if secs is None or data is None else data / secs / 1e6
+        cell = lambda ns, secs, impl: (('—' if ns is None else
+                                        f"{ns:,.0f} ns ({rate(1e9 / ns)}, {mbps(secs):,.0f} MB/s)")
+                                       + count('pull', w, impl))
+        rows.append([w, cell(sig, sig_mb, 'sse-glib-signal'), cell(pul, pul_mb, 'sse-glib-pull'),
+                     fmt(ratio(pul, sig), '.2f', '×'),
+                     fmt(None if pul is None or sig is None else pul - sig, ',.0f', ' ns')])
+    table(['workload', 'signal', 'pull', 'pull ÷ signal (time)', 'pull − signal, per event'], rows)
+
+if has('pull-rss'):
+    secs = next((float(r['seconds']) for k, v in RUNS.items() if k[0] == 'pull-rss' for r in v), 0)
+    print(f'### A slow consumer: a server writes 4 KiB events as fast as its socket takes them; '
+          f'the consumer takes 10, then one every millisecond (or none) for {secs:.1f} s')
+    print()
+    rows = []
+    names = {
+        'pull-1ms': 'pulls, one a ms',
+        'pull-stopped': 'pulls, then stops',
+        'pull-1ms-256k': 'pulls, one a ms',
+        'signal-queue-1ms': 'signal into its own queue, one a ms',
+    }
+    def mib(v):
+        if v is None:
+            return '—'
+        return f'{v / 1024:,.0f} KiB' if v < 1048576 else f'{v / 1048576:,.1f} MiB'
+    for name, label in names.items():
+        impl = 'sse-glib-signal-queue' if name.startswith('signal') else 'sse-glib-pull'
+        key = ('pull-rss', name, impl)
+        if key not in RUNS and key not in FAILS:
+            continue
+        bound = med(*key, 'max_queued_bytes')
+        consumed = med(*key, 'consumed')
+        written = med(*key, 'written_during_bytes')
+        ahead = med(*key, 'ahead_bytes')
+        base = med(*key, 'rss_base_kib')
+        top = med(*key, 'rss_max_kib')
+        growth = med(*key, 'rss_growth_kib')
+        capped = med(*key, 'capped')
+        after = med(*key, 'capped_after_s')
+        note = f' (stopped reading at the cap, after {after:.2f} s)' if capped else ''
+        rows.append([label + count(*key),
+                     mib(bound) if bound else 'none',
+                     fmt(consumed and consumed - 1010, ',.0f'),
+                     mib(written) + note, mib(ahead),
+                     f'{mib(base and base * 1024)} → {mib(top and top * 1024)}',
+                     mib(growth and growth * 1024)])
+    table(['consumer', 'max-queued-bytes', 'events taken in the slow part', 'server wrote meanwhile',
+           'written, not yet taken, at the end', 'RSS before open() → at most', 'RSS growth'], rows)
+
 if has('latency'):
     print('### Latency: one small event per millisecond, send → `event` handler (µs)')
     print()
