@@ -4,14 +4,15 @@
  *              [--event-size BYTES] [--max-queued-bytes BYTES] [--cap BYTES]
  *
  * A server in a thread of this process writes events of --event-size
- * bytes (default 4096, "id: N" and "data: N xxx…") to one client as fast as
- * its socket takes them: each write blocks until the kernel has room, and
- * the bytes written are counted. The client, an SseEventSource in the main
- * thread, takes 10 events, then consumes one event every --interval
- * milliseconds (0: none at all, a consumer that stopped) for --seconds,
- * while this program samples its resident set size every 20 ms. Then it
- * takes 1,000 more events as fast as it can, and checks that every event
- * it took came in order, none missing.
+ * bytes (default 4096: "id: N" and "data: N xxx…", N in 10 digits; an
+ * event is never shorter than those two fields, 34 bytes) to one client
+ * as fast as its socket takes them: each write blocks until the kernel
+ * has room, and the bytes written are counted. The client, an
+ * SseEventSource in the main thread, takes 10 events, then consumes one
+ * event every --interval milliseconds (0: none at all, a consumer that
+ * stopped) for --seconds, while this program samples its resident set
+ * size every 20 ms. Then it takes 1,000 more events as fast as it can,
+ * and checks that every event it took came in order, none missing.
  *
  * --mode pull (default): the events are taken with
  * sse_event_source_next_event_async(), max-queued-bytes at its default
@@ -28,6 +29,7 @@
  *   impl=sse-glib-pull interval_ms=1 seconds=3.000 consumed=2741
  *   written_bytes=… written_during_bytes=… ahead_bytes=… rss_base_kib=…
  *   rss_max_kib=… rss_growth_kib=… capped=0 capped_after_s=0.000
+ *   counted_bytes_per_event=4082.0
  *
  * written_during_bytes: what the server wrote during the --seconds;
  * ahead_bytes: what it had written that the consumer had not taken yet,
@@ -81,7 +83,9 @@ flood_serve (Flood   *flood,
     {
       gsize sent = 0;
 
-      g_string_printf (event, "id: %" G_GUINT64_FORMAT "\ndata: %" G_GUINT64_FORMAT " ", id, id);
+      /* Ids of one width: every event the same size. */
+      g_string_printf (event, "id: %010" G_GUINT64_FORMAT "\ndata: %010" G_GUINT64_FORMAT " ",
+                       id, id);
       while (event->len < flood->event_size - 2)
         g_string_append_c (event, 'x');
       g_string_append (event, "\n\n");
@@ -203,6 +207,8 @@ typedef struct {
 
   guint64         consumed;    /* events taken, in order */
   guint64         drained;
+  guint64         consumed_wire;     /* bytes of the events taken, as sent */
+  guint64         consumed_counted;  /* their data and id: what the bound counts */
 
   /* --mode signal-queue: the program's own queue */
   GQueue          kept;
@@ -265,7 +271,7 @@ on_slow_end (gpointer user_data)
   sample_rss (c);
   c->seconds = (g_get_monotonic_time () - c->slow_start) / 1e6;
   c->written_end = (gsize) g_atomic_pointer_get (&c->flood->written);
-  c->ahead = c->written_end - (gsize) (c->consumed * c->flood->event_size);
+  c->ahead = c->written_end - (gsize) c->consumed_wire;
   g_clear_handle_id (&c->tick_id, g_source_remove);
   g_clear_handle_id (&c->sample_id, g_source_remove);
   c->phase = PHASE_DRAIN;
@@ -299,6 +305,9 @@ consume (Client   *c,
       return FALSE;
     }
   c->consumed++;
+  /* "id: N\ndata: DATA\n\n" */
+  c->consumed_wire += strlen ("id: \ndata: \n\n") + strlen (id) + sse_event_get_data_length (event);
+  c->consumed_counted += strlen (id) + sse_event_get_data_length (event);
 
   switch (c->phase)
     {
@@ -437,7 +446,7 @@ main (int    argc,
   if (mode == NULL)
     mode = g_strdup ("pull");
   if ((strcmp (mode, "pull") != 0 && strcmp (mode, "signal-queue") != 0) || interval < 0 ||
-      seconds <= 0 || event_size < 64 || max_queued < 0 || cap < 1)
+      seconds <= 0 || event_size < 16 || max_queued < 0 || cap < 1)
     {
       fprintf (stderr, "bench-pull: bad arguments (see --help)\n");
       return 2;
@@ -498,12 +507,12 @@ main (int    argc,
             " written_bytes=%" G_GSIZE_FORMAT " written_during_bytes=%" G_GSIZE_FORMAT
             " ahead_bytes=%" G_GSIZE_FORMAT " rss_base_kib=%" G_GSIZE_FORMAT
             " rss_max_kib=%" G_GSIZE_FORMAT " rss_growth_kib=%" G_GSIZE_FORMAT
-            " capped=%d capped_after_s=%.3f\n",
+            " capped=%d capped_after_s=%.3f counted_bytes_per_event=%.1f\n",
             mode, c.interval, c.seconds, c.consumed, event_size,
             c.pull ? sse_event_source_get_max_queued_bytes (c.source) : 0,
             c.written_end, c.written_end - c.written_base, c.ahead,
             c.rss_base / 1024, c.rss_max / 1024, (c.rss_max - c.rss_base) / 1024, c.capped,
-            c.capped_after);
+            c.capped_after, (double) c.consumed_counted / MAX (c.consumed, 1));
 
   g_queue_clear_full (&c.kept, (GDestroyNotify) sse_event_unref);
   g_object_unref (c.source);

@@ -192,14 +192,16 @@ if has('pull'):
 
 if has('pull-rss'):
     secs = next((float(r['seconds']) for k, v in RUNS.items() if k[0] == 'pull-rss' for r in v), 0)
-    print(f'### A slow consumer: a server writes 4 KiB events as fast as its socket takes them; '
-          f'the consumer takes 10, then one every millisecond (or none) for {secs:.1f} s')
+    print(f'### A slow consumer: a server writes 4 KiB events (or 34-byte ones) as fast as its '
+          f'socket takes them; the consumer takes 10, then one every millisecond (or none) for '
+          f'{secs:.1f} s')
     print()
     rows = []
     names = {
         'pull-1ms': 'pulls, one a ms',
         'pull-stopped': 'pulls, then stops',
         'pull-1ms-256k': 'pulls, one a ms',
+        'pull-stopped-34b': 'pulls, then stops; 34-byte events (21 bytes counted)',
         'signal-queue-1ms': 'signal into its own queue, one a ms',
     }
     def mib(v):
