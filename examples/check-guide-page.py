@@ -1,19 +1,20 @@
 #!/usr/bin/python3
-# check-recipes-page.py: check that the code of the Recipes guide is the
-# code of the recipe programs
+# check-guide-page.py: check that the code of a guide page is the code of
+# the programs the tests run
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-#   check-recipes-page.py PAGE DIR
+#   check-guide-page.py PAGE DIR [--ignore NAME]...
 #
-# Every ```c, ```python and ```js block of PAGE (docs/recipes.md) must be
-# an excerpt of the file of DIR (examples/recipes) that the page named last
-# before the block, as `examples/recipes/NAME`, in the block's language:
-# its lines, in order, are lines of the file, one run of consecutive lines
-# between elisions (a line `/* … */`, `# …` or `// …`, alone), each run
-# the same lines as in the file or all of them dedented by the same
-# amount. And every program of DIR (token-refresh.c, llm-chat.py, …, not
-# the checks and the fake services) must have at least one block on the
+# For docs/recipes.md and examples/recipes, docs/pulling.md and
+# examples/pull. Every ```c, ```python and ```js block of PAGE must be an
+# excerpt of the file of DIR that the page named last before the block, as
+# `examples/DIR/NAME` (DIR's own name), in the block's language: its lines,
+# in order, are lines of the file, one run of consecutive lines between
+# elisions (a line `/* … */`, `# …` or `// …`, alone), each run the same
+# lines as in the file or all of them dedented by the same amount. And
+# every program of DIR (its .c, .py and .js files but the checks, check-*,
+# and the files given with --ignore) must have at least one block on the
 # page. So the page cannot show code that the tests do not run.
 
 import os
@@ -22,8 +23,8 @@ import sys
 
 LANGUAGES = {'c': '.c', 'python': '.py', 'js': '.js'}
 ELISIONS = {'/* … */', '# …', '// …'}
-FILE_RE = re.compile(r'examples/recipes/([\w.-]+\.(?:c|py|js))\b')
-NOT_PROGRAMS = {'fake_services.py', 'check-recipe.py', 'check-recipes-page.py'}
+FILE_RE = None      # examples/DIR/NAME, set by main()
+PREFIX = None       # examples/DIR/
 
 
 def blocks(page):
@@ -94,12 +95,20 @@ def check_excerpt(source, code):
 
 
 def main():
-    if len(sys.argv) != 3:
-        raise SystemExit('Usage: check-recipes-page.py PAGE DIR')
-    page, directory = sys.argv[1:]
+    global FILE_RE, PREFIX
+    argv = sys.argv[1:]
+    ignored = set()
+    while len(argv) >= 2 and argv[-2] == '--ignore':
+        ignored.add(argv[-1])
+        argv = argv[:-2]
+    if len(argv) != 2:
+        raise SystemExit('Usage: check-guide-page.py PAGE DIR [--ignore NAME]...')
+    page, directory = argv
+    PREFIX = 'examples/' + os.path.basename(os.path.normpath(directory)) + '/'
+    FILE_RE = re.compile(re.escape(PREFIX) + r'([\w.-]+\.(?:c|py|js))\b')
     programs = sorted(name for name in os.listdir(directory)
                       if os.path.splitext(name)[1] in LANGUAGES.values() and
-                      name not in NOT_PROGRAMS)
+                      not name.startswith('check-') and name not in ignored)
     shown = set()
     errors = []
 
@@ -108,20 +117,20 @@ def main():
             continue
         where = f'{page}:{line}'
         if named is None:
-            errors.append(f'{where}: no examples/recipes/NAME before this ```{language} block')
+            errors.append(f'{where}: no {PREFIX}NAME before this ```{language} block')
             continue
         if not named.endswith(LANGUAGES[language]):
-            errors.append(f'{where}: a ```{language} block after examples/recipes/{named}')
+            errors.append(f'{where}: a ```{language} block after {PREFIX}{named}')
             continue
         path = os.path.join(directory, named)
         if not os.path.exists(path):
-            errors.append(f'{where}: examples/recipes/{named} does not exist')
+            errors.append(f'{where}: {PREFIX}{named} does not exist')
             continue
         with open(path, encoding='utf-8') as f:
             source = f.read().split('\n')
         missing = check_excerpt(source, code)
         if missing is not None:
-            errors.append(f'{where}: these lines are not in examples/recipes/{named} '
+            errors.append(f'{where}: these lines are not in {PREFIX}{named} '
                           f'(in this order, after the ones before):\n    ' +
                           '\n    '.join(missing))
             continue
@@ -129,13 +138,13 @@ def main():
 
     for name in programs:
         if name not in shown:
-            errors.append(f'{page}: no block shows examples/recipes/{name}')
+            errors.append(f'{page}: no block shows {PREFIX}{name}')
 
     if errors:
         for error in errors:
-            print('check-recipes-page: ' + error, file=sys.stderr)
+            print('check-guide-page: ' + error, file=sys.stderr)
         sys.exit(1)
-    print(f'check-recipes-page: {page}: every block is in the programs, '
+    print(f'check-guide-page: {page}: every block is in the programs, '
           f'and all {len(programs)} programs are shown: ok')
 
 
