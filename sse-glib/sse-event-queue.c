@@ -37,14 +37,19 @@ pull_free (gpointer data)
   g_free (pull);
 }
 
+/* What an event kept costs beside its data, type and id: the SseEvent, its
+ * allocation and the queue's link, rounded up. Counted so that a stream of
+ * tiny events is bounded too. */
+#define EVENT_OVERHEAD 192
+
 static gsize
 event_size (SseEvent *event)
 {
   const char *type = sse_event_get_event_type (event);
   const char *id = sse_event_get_id (event);
 
-  return sse_event_get_data_length (event) + (type != NULL ? strlen (type) : 0) +
-         (id != NULL ? strlen (id) : 0);
+  return EVENT_OVERHEAD + sse_event_get_data_length (event) +
+         (type != NULL ? strlen (type) : 0) + (id != NULL ? strlen (id) : 0);
 }
 
 /* Returns @task's result, with no cancellation pending any more. */
@@ -204,7 +209,8 @@ on_pull_cancelled (GCancellable *cancellable,
  * given to a pull; see the [Pulling events](pulling.html) guide.
  *
  * Cancelling @cancellable completes this call with %G_IO_ERROR_CANCELLED
- * unless it got its event already; either way no event is lost: the next
+ * unless it got its event already (a call made with a cancellable that is
+ * cancelled already fails at once); either way no event is lost: the next
  * call gets it. As with any GIO call, a pull under way keeps the source
  * alive until its callback ran; [method@Sse.EventSource.close] completes
  * the pulls under way with no event.
@@ -237,6 +243,15 @@ sse_event_source_next_event_async (SseEventSource      *self,
   pull->queue = queue;
   g_task_set_task_data (task, pull, pull_free);
 
+  /* As any GIO call: cancelled already, it fails (the event waiting stays
+   * for the next pull). */
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      complete (g_steal_pointer (&task), NULL,
+                g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, g_strerror (ECANCELED)));
+      return;
+    }
+
   event = g_queue_pop_head (&queue->events);
   if (event != NULL)
     {
@@ -249,13 +264,6 @@ sse_event_source_next_event_async (SseEventSource      *self,
   if (queue->closed)
     {
       complete_closed (queue, g_steal_pointer (&task));
-      return;
-    }
-
-  if (g_cancellable_is_cancelled (cancellable))
-    {
-      complete (g_steal_pointer (&task), NULL,
-                g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, g_strerror (ECANCELED)));
       return;
     }
 

@@ -609,9 +609,10 @@ sse_event_source_class_init (SseEventSourceClass *klass)
   /**
    * SseEventSource:max-queued-bytes:
    *
-   * How many bytes of events (data, type and ID) the source keeps for
+   * How many bytes of events the source keeps for
    * [method@Sse.EventSource.next_event_async] before it stops reading from
-   * the network, 4 MiB by default. It reads again when half of that was
+   * the network, 4 MiB by default: their data, type and ID, and 192 bytes
+   * for each event, about what keeping one costs besides. It reads again when half of that was
    * taken. A source that is never pulled keeps nothing. The read under way
    * when the bound is reached is delivered whole, so the source may keep up
    * to one read (64 KiB) more, or one event, however large, more.
