@@ -272,6 +272,32 @@ test_cancel_after_event (void)
 }
 
 static void
+test_cancelled_already (void)
+{
+  g_autoptr(TestServer) server = test_server_new ();
+  g_autofree char *url = test_server_get_url_for (server, "/");
+  g_autoptr(SseEventSource) source = sse_event_source_new (url);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(Pull) refused = NULL;
+
+  test_response_heartbeat (test_server_queue_stream (server, "/", "data: 1\n\ndata: 2\n\n"),
+                           10);
+  sse_event_source_open (source);
+  assert_next (source, "1");
+  /* "2" came in the same read, and waits. */
+  test_wait_until (sse_event_source_get_status (source) == SSE_STATUS_OPEN);
+
+  /* As any GIO call, a pull cancelled already fails; the event waiting
+   * stays for the next one. */
+  g_cancellable_cancel (cancellable);
+  refused = pull_start (source, cancellable);
+  test_wait_until (refused->done);
+  g_assert_error (refused->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (refused->event);
+  assert_next (source, "2");
+}
+
+static void
 test_dispose_pending (void)
 {
   g_autoptr(TestServer) server = test_server_new ();
@@ -449,6 +475,7 @@ main (int   argc,
   g_test_add_func ("/pull/too-many-attempts", test_too_many_attempts);
   g_test_add_func ("/pull/cancel/waiting", test_cancel_waiting);
   g_test_add_func ("/pull/cancel/after-event", test_cancel_after_event);
+  g_test_add_func ("/pull/cancel/already", test_cancelled_already);
   g_test_add_func ("/pull/dispose-pending", test_dispose_pending);
   g_test_add_func ("/pull/backpressure", test_backpressure);
   g_test_add_func ("/pull/paused-no-read-timeout", test_paused_no_read_timeout);
