@@ -12,6 +12,8 @@ import http.server
 import json
 import os
 import re
+import resource
+import shutil
 import signal
 import socket
 import ssl
@@ -765,27 +767,68 @@ class SseCatTest(unittest.TestCase):
 
     # --serve and --demo ---------------------------------------------
 
-    def test_serve_a_file(self):
-        with tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False) as f:
-            f.write('first line\nsecond line\nthird line\n')
-        self.addCleanup(os.unlink, f.name)
-
-        server = subprocess.Popen([SSE_CAT, '--serve', '--port', '0', f.name],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    def start_server(self, *args, **kwargs):
+        """Starts `sse-cat --serve ARGS`; returns the process and its URL.
+        Standard error is read line by line by the test (serve_lines)."""
+        kwargs.setdefault('stdout', subprocess.DEVNULL)
+        server = subprocess.Popen([SSE_CAT, '--serve', '--port', '0', *args],
+                                  stderr=subprocess.PIPE, text=True, **kwargs)
         self.addCleanup(server.wait)
-        self.addCleanup(server.send_signal, signal.SIGINT)
+        self.addCleanup(lambda: server.poll() is None and server.send_signal(signal.SIGINT))
         line = server.stderr.readline()
         self.assertIn('serving on http://127.0.0.1:', line)
-        url = line.split('serving on ', 1)[1].strip()
+        return server, line.split('serving on ', 1)[1].strip()
+
+    def file_of_lines(self, *lines):
+        with tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False) as f:
+            f.write(''.join(line + '\n' for line in lines))
+        self.addCleanup(os.unlink, f.name)
+        return f.name
+
+    def test_serve_a_file(self):
+        path = self.file_of_lines('first line', 'second line', 'third line')
+        server, url = self.start_server(path)
         self.assertIn('end of input after 3 events', server.stderr.readline())
 
-        # The file was read before this client came; it says it saw event
-        # 1, and the replay buffer gives it exactly what followed.
+        # The file was read before any client came: each still gets all of
+        # it, with the line numbers as ids.
+        for _ in range(2):
+            result = run('--json', '--max-events', '3', url)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            events = [json.loads(line) for line in result.stdout.splitlines()]
+            self.assertEqual([(e['id'], e['data']) for e in events],
+                             [('1', 'first line'), ('2', 'second line'), ('3', 'third line')])
+
+        # One that says it saw event 1 gets exactly what followed.
         result = run('--json', '--max-events', '2', '--last-event-id', '1', url)
         self.assertEqual(result.returncode, 0, result.stderr)
         events = [json.loads(line) for line in result.stdout.splitlines()]
         self.assertEqual([(e['id'], e['data']) for e in events],
                          [('2', 'second line'), ('3', 'third line')])
+
+    def test_serve_keeps_the_latest_replay_size_lines(self):
+        path = self.file_of_lines('one', 'two', 'three', 'four')
+        server, url = self.start_server('--replay-size', '2', path)
+        self.assertIn('end of input after 4 events', server.stderr.readline())
+        # A new client gets the last two lines, and nothing before them:
+        # the stream is read until the server ends it (SIGTERM).
+        client = subprocess.Popen([SSE_CAT, '--raw', '--no-reconnect', url],
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.addCleanup(client.kill)
+        self.assertEqual([client.stdout.readline() for _ in range(6)],
+                         ['id: 3\n', 'data: three\n', '\n', 'id: 4\n', 'data: four\n', '\n'])
+        server.send_signal(signal.SIGTERM)
+        self.assertEqual(client.stdout.read(), '')
+        self.assertEqual(client.wait(TIMEOUT), 0)
+        self.assertEqual(server.wait(TIMEOUT), 0)
+        # A client whose event is no longer kept is told it missed some.
+        server, url = self.start_server('--replay-size', '2', path)
+        self.assertIn('end of input after 4 events', server.stderr.readline())
+        result = run('--json', '--max-events', '1', '--last-event-id', '1', url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout),
+                         {'type': 'missed', 'data': 'unknown-last-event-id', 'id': '4',
+                          'last_event_id': '4'})
 
     def test_serve_stdin_keeps_serving_after_the_input_ends(self):
         server = subprocess.Popen([SSE_CAT, '--serve', '--port', '0', '-'],
@@ -808,6 +851,87 @@ class SseCatTest(unittest.TestCase):
         self.assertIn('end of input', server.stderr.readline())
         # Still serving.
         self.assertIsNone(server.poll())
+
+    def stop_serving_with_a_client(self, signum):
+        """Serves 20,000 lines to a client that keeps up, then stops the
+        server with @signum; returns the server's exit status and the rest
+        of its standard error, once the client saw its stream end."""
+        n = 20000
+        server, url = self.start_server('--retry', '150', '-', stdin=subprocess.PIPE)
+        out = tempfile.TemporaryFile('w+')
+        self.addCleanup(out.close)
+        client = subprocess.Popen([SSE_CAT, '--raw', url], stdout=out, stderr=subprocess.PIPE,
+                                  text=True)
+        self.addCleanup(client.wait)
+        self.addCleanup(lambda: client.poll() is None and client.kill())
+        self.assertIn('open', client.stderr.readline() + client.stderr.readline())
+
+        server.stdin.write(''.join('line %d %s\n' % (i, 'x' * 100) for i in range(1, n + 1)))
+        server.stdin.close()
+        self.assertIn('end of input after %d events' % n, server.stderr.readline())
+        server.send_signal(signum)
+
+        # The stream ends cleanly, after the last event, and the client
+        # tries again after the time --retry gave.
+        while True:
+            line = client.stderr.readline()
+            self.assertNotEqual(line, '', 'the client exited')
+            if 'reconnecting' in line:
+                break
+        self.assertEqual(line, 'sse-cat: the server ended the stream; reconnecting in 150 ms '
+                               '(attempt 1)\n')
+        status = server.wait(TIMEOUT)
+        client.send_signal(signal.SIGINT)
+        client.wait(TIMEOUT)
+        out.seek(0)
+        ids = [int(line[4:]) for line in out if line.startswith('id: ')]
+        self.assertEqual(ids, list(range(1, n + 1)))
+        return status, server.stderr.read()
+
+    def test_sigterm_ends_every_stream_after_what_was_sent(self):
+        status, stderr = self.stop_serving_with_a_client(signal.SIGTERM)
+        self.assertEqual(status, 0, stderr)
+        self.assertEqual(stderr, 'sse-cat: terminated; ending every stream\n')
+
+    def test_ctrl_c_ends_every_stream_after_what_was_sent(self):
+        status, stderr = self.stop_serving_with_a_client(signal.SIGINT)
+        self.assertEqual(status, 130, stderr)
+        self.assertEqual(stderr, '\nsse-cat: interrupted\n')
+
+    def test_serve_listens_with_the_system_backlog(self):
+        # Clients that all connect at once (after a restart) are not
+        # dropped: the accept queue is as long as the system allows.
+        if shutil.which('ss') is None:
+            self.skipTest('ss (iproute2) is not installed')
+        server, url = self.start_server('-', stdin=subprocess.PIPE)
+        port = url.rstrip('/').rsplit(':', 1)[1]
+        listening = subprocess.run(['ss', '-Hltn', 'sport = :' + port], capture_output=True,
+                                   text=True, check=True).stdout.split()
+        with open('/proc/sys/net/core/somaxconn') as f:
+            somaxconn = int(f.read())
+        # LISTEN, Recv-Q, Send-Q (the backlog), the addresses.
+        self.assertEqual(listening[0], 'LISTEN')
+        self.assertEqual(int(listening[2]), somaxconn)
+
+    def test_serve_raises_the_open_file_limit(self):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard <= 256:
+            self.skipTest('the hard open-file limit is %d' % hard)
+        server, url = self.start_server(
+            '-', stdin=subprocess.PIPE,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard)))
+        with open('/proc/%d/limits' % server.pid) as f:
+            line = next(line for line in f if line.startswith('Max open files'))
+        self.assertEqual(line.split()[3:5], [str(hard), str(hard)])
+
+    def test_serve_usage_errors(self):
+        for args, fragment in ((['--replay-size', '-1'], '--replay-size must be between 0 and'),
+                               (['--retry', '-2'], '--retry must be a number of milliseconds'),
+                               (['--port', '70000'], 'The port must be between 0 and 65535'),
+                               (['--listen', 'here'], '“here” is not an IP address')):
+            result = run('--serve', *args, '/dev/null')
+            self.assertEqual(result.returncode, 2, (args, result.stderr))
+            self.assertIn(fragment, result.stderr, args)
 
     def test_demo(self):
         result = run('--demo', timeout=60)

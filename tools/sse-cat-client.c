@@ -655,27 +655,6 @@ reconnect_mode_option (SseReconnectMode  *mode,
   return TRUE;
 }
 
-/* A timeout option in seconds, as the library's milliseconds. FALSE when
- * it cannot be one; *ms is left alone when the option was not given. */
-static gboolean
-timeout_option (const char  *name,
-                double       seconds,
-                guint       *ms,
-                GError     **error)
-{
-  if (isnan (seconds))
-    return TRUE;
-  if (!(seconds >= 0 && seconds <= G_MAXUINT / 1000))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("%s must be between 0 and %u seconds"), name, G_MAXUINT / 1000);
-      return FALSE;
-    }
-  /* A timeout given is never 0 (no timeout) by rounding. */
-  *ms = seconds > 0 ? MAX ((guint) (seconds * 1000 + 0.5), 1) : 0;
-  return TRUE;
-}
-
 void
 client_setup (Client         *client,
               SseEventSource *source)
@@ -687,14 +666,24 @@ client_setup (Client         *client,
   client->max_events = opt_max_events;
   client->verbose = opt_verbose;
   client->exit_status = EXIT_FAILED;
-  client->sigint_id = g_unix_signal_add (SIGINT, on_sigint, client);
 
-  g_signal_connect (source, "event", G_CALLBACK (on_event), client);
   g_signal_connect (source, "error", G_CALLBACK (on_error), client);
   g_signal_connect (source, "notify::status", G_CALLBACK (on_status), client);
   g_signal_connect (source, "prepare-request", G_CALLBACK (on_prepare_request), client);
   if (client->verbose)
     g_signal_connect (source, "prepare-request", G_CALLBACK (on_prepare_request_verbose), client);
+}
+
+void
+client_print_events (Client *client)
+{
+  g_signal_connect (client->source, "event", G_CALLBACK (on_event), client);
+}
+
+void
+client_handle_ctrl_c (Client *client)
+{
+  client->sigint_id = g_unix_signal_add (SIGINT, on_sigint, client);
 }
 
 void
@@ -714,12 +703,11 @@ client_clear (Client *client)
   g_clear_pointer (&client->loop, g_main_loop_unref);
 }
 
-static int
-run_client_with_options (const char *url)
+SseEventSource *
+client_source_new (const char *url)
 {
   g_autoptr(SseEventSource) source = NULL;
   g_autoptr(GError) error = NULL;
-  Client client = { 0, };
   guint connect_timeout = G_MAXUINT, read_timeout = G_MAXUINT;
   SseReconnectMode mode;
 
@@ -729,12 +717,12 @@ run_client_with_options (const char *url)
       !parse_request_options (&error))
     {
       usage_error ("%s", error->message);
-      return EXIT_USAGE;
+      return NULL;
     }
   if (opt_last_event_id != NULL && strpbrk (opt_last_event_id, "\r\n") != NULL)
     {
       usage_error (_("The last event ID cannot contain a line break"));
-      return EXIT_USAGE;
+      return NULL;
     }
 
   source = new_source (url);
@@ -748,7 +736,7 @@ run_client_with_options (const char *url)
       if (database == NULL)
         {
           usage_error (_("Cannot read the certificates in “%s”: %s"), opt_cacert, error->message);
-          return EXIT_USAGE;
+          return NULL;
         }
       /* The source's own session, made for event streams: only its TLS
        * database changes. */
@@ -765,23 +753,38 @@ run_client_with_options (const char *url)
   sse_event_source_set_reconnect_mode (source, mode);
   sse_event_source_set_retry_on_server_error (source, opt_retry_on_server_error);
 
+  return g_steal_pointer (&source);
+}
+
+void
+client_options_clear (void)
+{
+  g_clear_pointer (&request_headers, soup_message_headers_unref);
+  g_clear_pointer (&request_body, g_bytes_unref);
+}
+
+int
+run_client (const char *url)
+{
+  g_autoptr(SseEventSource) source = client_source_new (url);
+  Client client = { 0, };
+
+  if (source == NULL)
+    {
+      client_options_clear ();
+      return EXIT_USAGE;
+    }
+
   client.loop = g_main_loop_new (NULL, FALSE);
   client_setup (&client, source);
+  client_print_events (&client);
+  client_handle_ctrl_c (&client);
 
   sse_event_source_open (source);
   g_main_loop_run (client.loop);
 
   sse_event_source_close (source);
   client_clear (&client);
+  client_options_clear ();
   return client.exit_status;
-}
-
-int
-run_client (const char *url)
-{
-  int status = run_client_with_options (url);
-
-  g_clear_pointer (&request_headers, soup_message_headers_unref);
-  g_clear_pointer (&request_body, g_bytes_unref);
-  return status;
 }

@@ -107,6 +107,8 @@ run_demo (void)
 
   client.loop = g_main_loop_new (NULL, FALSE);
   client_setup (&client, source);
+  client_print_events (&client);
+  client_handle_ctrl_c (&client);
   client.max_events = DEMO_EVENTS;
   client.demo = TRUE;
   client.demo_order_ok = TRUE;

@@ -35,6 +35,8 @@ static gboolean opt_version;
 static gboolean opt_serve;
 int opt_port = 8080;
 char *opt_listen;
+int opt_replay_size = 10000;
+int opt_retry = -1;
 static gboolean opt_demo;
 static char **opt_args;
 
@@ -82,16 +84,24 @@ static const GOptionEntry client_entries[] = {
 
 static const GOptionEntry server_entries[] = {
   { "serve", 0, 0, G_OPTION_ARG_NONE, &opt_serve,
-    N_("Serve each line of FILE (or standard input) as an event"), NULL },
+    N_("Serve each line of FILE (or standard input) as an event, whose ID is the line "
+       "number"), NULL },
   { "port", 0, 0, G_OPTION_ARG_INT, &opt_port,
     N_("Port to serve on (default 8080; 0 picks a free one)"), N_("PORT") },
   { "listen", 0, 0, G_OPTION_ARG_STRING, &opt_listen,
     N_("Address to serve on (default 127.0.0.1)"), N_("ADDRESS") },
+  { "replay-size", 0, 0, G_OPTION_ARG_INT, &opt_replay_size,
+    N_("Keep the latest N events (default 10000): a new client gets them first, one that "
+       "resumes gets those after its Last-Event-ID"), N_("N") },
+  { "retry", 0, 0, G_OPTION_ARG_INT, &opt_retry,
+    N_("Tell each client to reconnect this long after its stream ends (a retry: field; "
+       "by default the client chooses)"), N_("MILLISECONDS") },
   { "demo", 0, 0, G_OPTION_ARG_NONE, &opt_demo,
     N_("Run an offline demo: a local feed that drops the connection, and a client that resumes"),
     NULL },
   { NULL }
 };
+
 void
 status_line (const char *format,
              ...)
@@ -120,6 +130,27 @@ usage_error (const char *format,
 
   g_printerr ("sse-cat: %s\n", text);
   g_printerr (_("Try “sse-cat --help” for more information.\n"));
+}
+
+/* A timeout option in seconds, as the library's milliseconds. FALSE when
+ * it cannot be one; *ms is left alone when the option was not given. */
+gboolean
+timeout_option (const char  *name,
+                double       seconds,
+                guint       *ms,
+                GError     **error)
+{
+  if (isnan (seconds))
+    return TRUE;
+  if (!(seconds >= 0 && seconds <= G_MAXUINT / 1000))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("%s must be between 0 and %u seconds"), name, G_MAXUINT / 1000);
+      return FALSE;
+    }
+  /* A timeout given is never 0 (no timeout) by rounding. */
+  *ms = seconds > 0 ? MAX ((guint) (seconds * 1000 + 0.5), 1) : 0;
+  return TRUE;
 }
 
 void
@@ -163,11 +194,17 @@ main (int   argc,
     _("When the server refuses the request, the body of its answer follows the error, "
       "indented: the first 20 lines or 2 KiB, or with -v all that was read (up to 64 KiB), "
       "with control characters replaced by U+FFFD."),
+    _("--serve keeps the latest events (--replay-size): a client that connects without a "
+      "Last-Event-ID gets them all first, then the new ones as they come, and one that "
+      "reconnects gets those it missed. SIGTERM and Ctrl-C stop it gracefully: it takes no "
+      "more clients, and ends every stream once what was sent to it was written, so that "
+      "the clients reconnect (to another server) without a loss."),
     _("Exit status: 0 when the stream ended normally (--max-events reached, the server "
       "answered 204 No Content, or it ended a stream that is not to be reconnected), 1 when "
       "it failed (bad address, refused, an HTTP error, a wrong content type, a broken "
       "stream that is not to be reconnected), 2 for a usage error (a URL that is not a "
-      "valid http or https URL included), 130 when interrupted by Ctrl-C."),
+      "valid http or https URL included), 130 when interrupted by Ctrl-C; a server "
+      "(--serve) stopped by SIGTERM exits with 0."),
     _("Examples:"), NULL);
   /* The commands are not translated; they follow the heading directly. */
   examples = g_strconcat (description, "\n",
