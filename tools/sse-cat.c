@@ -37,6 +37,8 @@ int opt_port = 8080;
 char *opt_listen;
 int opt_replay_size = 10000;
 int opt_retry = -1;
+static char *opt_relay;
+double opt_wait_for_origin = NAN;
 static gboolean opt_demo;
 static char **opt_args;
 
@@ -86,6 +88,9 @@ static const GOptionEntry server_entries[] = {
   { "serve", 0, 0, G_OPTION_ARG_NONE, &opt_serve,
     N_("Serve each line of FILE (or standard input) as an event, whose ID is the line "
        "number"), NULL },
+  { "relay", 0, 0, G_OPTION_ARG_STRING, &opt_relay,
+    N_("Subscribe to the stream at URL and serve its events again, with their IDs, so that "
+       "clients can fail over between relays"), N_("URL") },
   { "port", 0, 0, G_OPTION_ARG_INT, &opt_port,
     N_("Port to serve on (default 8080; 0 picks a free one)"), N_("PORT") },
   { "listen", 0, 0, G_OPTION_ARG_STRING, &opt_listen,
@@ -96,6 +101,10 @@ static const GOptionEntry server_entries[] = {
   { "retry", 0, 0, G_OPTION_ARG_INT, &opt_retry,
     N_("Tell each client to reconnect this long after its stream ends (a retry: field; "
        "by default the client chooses)"), N_("MILLISECONDS") },
+  { "wait-for-origin", 0, 0, G_OPTION_ARG_DOUBLE, &opt_wait_for_origin,
+    N_("How long a client that resumes from an event the relay has not received waits for "
+       "it from the origin, before it is told that it missed events (default 5)"),
+    N_("SECONDS") },
   { "demo", 0, 0, G_OPTION_ARG_NONE, &opt_demo,
     N_("Run an offline demo: a local feed that drops the connection, and a client that resumes"),
     NULL },
@@ -176,11 +185,12 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 
-  context = g_option_context_new (_("URL | --serve [FILE] | --demo"));
+  context = g_option_context_new (_("URL | --serve [FILE] | --relay URL | --demo"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
     _("Print the events of a Server-Sent Events stream as they arrive, reconnecting like "
-      "a browser's EventSource when the connection is lost; or serve lines as events."));
+      "a browser's EventSource when the connection is lost; or serve lines as events; or "
+      "relay a stream to clients of its own."));
   description = g_strjoin ("\n\n",
     _("Status changes and errors go to standard error, events to standard output."),
     _("A request body (-d) is sent as application/json when it is a JSON object or array, "
@@ -194,17 +204,22 @@ main (int   argc,
     _("When the server refuses the request, the body of its answer follows the error, "
       "indented: the first 20 lines or 2 KiB, or with -v all that was read (up to 64 KiB), "
       "with control characters replaced by U+FFFD."),
-    _("--serve keeps the latest events (--replay-size): a client that connects without a "
-      "Last-Event-ID gets them all first, then the new ones as they come, and one that "
-      "reconnects gets those it missed. SIGTERM and Ctrl-C stop it gracefully: it takes no "
-      "more clients, and ends every stream once what was sent to it was written, so that "
-      "the clients reconnect (to another server) without a loss."),
+    _("--serve and --relay keep the latest events (--replay-size): a client that connects "
+      "without a Last-Event-ID gets them all first, then the new ones as they come, and one "
+      "that reconnects gets those it missed. SIGTERM and Ctrl-C stop them gracefully: they "
+      "take no more clients, and end every stream once what was sent to it was written, so "
+      "that the clients reconnect (to another server) without a loss."),
+    _("--relay subscribes to URL (with -H, --cacert, --last-event-id and the timeouts, as a "
+      "client does) and serves its events with their IDs, reconnecting with Last-Event-ID "
+      "when the connection is lost, so that a client can fail over from one relay to another "
+      "and miss nothing. A client that resumes from an event this relay has not received yet "
+      "waits for it (--wait-for-origin)."),
     _("Exit status: 0 when the stream ended normally (--max-events reached, the server "
       "answered 204 No Content, or it ended a stream that is not to be reconnected), 1 when "
       "it failed (bad address, refused, an HTTP error, a wrong content type, a broken "
       "stream that is not to be reconnected), 2 for a usage error (a URL that is not a "
       "valid http or https URL included), 130 when interrupted by Ctrl-C; a server "
-      "(--serve) stopped by SIGTERM exits with 0."),
+      "(--serve, --relay) stopped by SIGTERM exits with 0."),
     _("Examples:"), NULL);
   /* The commands are not translated; they follow the heading directly. */
   examples = g_strconcat (description, "\n",
@@ -213,6 +228,7 @@ main (int   argc,
     "  sse-cat -d @prompt.json -H 'Authorization: Bearer TOKEN' https://api.example.com/v1/chat/completions\n"
     "  sse-cat --cacert dev-ca.pem https://localhost:8443/events\n"
     "  tail -f app.log | sse-cat --serve --port 8000 -\n"
+    "  sse-cat --relay http://origin.example.com:8000/ --listen 0.0.0.0 --port 8001\n"
     "  sse-cat --demo", NULL);
   g_option_context_set_description (context, examples);
   g_option_context_add_main_entries (context, client_entries, GETTEXT_PACKAGE);
@@ -243,6 +259,21 @@ main (int   argc,
     }
 
   n_args = opt_args != NULL ? g_strv_length (opt_args) : 0;
+
+  if (opt_relay != NULL)
+    {
+      if (opt_serve || opt_demo)
+        {
+          usage_error (_("--relay cannot be used with --serve or --demo"));
+          return EXIT_USAGE;
+        }
+      if (n_args > 0)
+        {
+          usage_error (_("--relay takes no other URL or file"));
+          return EXIT_USAGE;
+        }
+      return run_relay (opt_relay);
+    }
 
   if (opt_demo)
     {

@@ -4,8 +4,9 @@
  *
  * sse-cat.c parses the command line and runs one mode: sse-cat-client.c
  * prints a stream, sse-cat-serve.c serves lines as events and
+ * sse-cat-relay.c serves the events of another server again, and
  * sse-cat-demo.c shows reconnection offline. sse-cat-feed.c is the server
- * side that serving shares with relaying.
+ * side that serving and relaying share.
  */
 
 #pragma once
@@ -43,6 +44,7 @@ extern int opt_port;
 extern char *opt_listen;
 extern int opt_replay_size;
 extern int opt_retry;                /* -1: none */
+extern double opt_wait_for_origin;   /* NAN: the default */
 
 /* Messages (sse-cat.c): "sse-cat: TEXT" on standard error, after what
  * standard output holds; a usage error adds where to find help. */
@@ -170,6 +172,9 @@ void     feed_free          (Feed            *feed);
 
 /* Serve mode (sse-cat-serve.c) */
 int  run_serve    (const char     *path);
+
+/* Relay mode (sse-cat-relay.c) */
+int  run_relay    (const char     *url);
 
 /* Demo mode (sse-cat-demo.c) */
 int  run_demo     (void);
