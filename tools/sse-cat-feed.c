@@ -18,7 +18,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <string.h>
 #include <sys/resource.h>
 
 #include <glib-unix.h>
@@ -73,8 +72,11 @@ feed_send (Feed     *feed,
     forget_oldest (feed);
   g_queue_push_tail (&feed->ids, g_strdup (id));
   if (id != NULL)
-    g_hash_table_insert (feed->kept, g_strdup (id),
-                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (feed->kept, id)) + 1));
+    {
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (feed->kept, id));
+
+      g_hash_table_insert (feed->kept, g_strdup (id), GUINT_TO_POINTER (count + 1));
+    }
 }
 
 gboolean
@@ -211,12 +213,6 @@ GMainLoop *
 feed_get_loop (Feed *feed)
 {
   return feed->loop;
-}
-
-SseBroadcaster *
-feed_get_broadcaster (Feed *feed)
-{
-  return feed->broadcaster;
 }
 
 gboolean

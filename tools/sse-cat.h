@@ -154,11 +154,12 @@ void     feed_set_accept_func (Feed          *feed,
 void     feed_add           (Feed            *feed,
                              SseServerStream *stream);
 
-GMainLoop      *feed_get_loop        (Feed *feed);
-SseBroadcaster *feed_get_broadcaster (Feed *feed);
+GMainLoop *feed_get_loop     (Feed            *feed);
 
 /* Runs the main loop until Ctrl-C, SIGTERM or feed_stop(); returns the exit
- * status (EXIT_INTERRUPTED after Ctrl-C, EXIT_OK after SIGTERM). */
+ * status (EXIT_INTERRUPTED after Ctrl-C, EXIT_OK after SIGTERM). Once
+ * stopped, the signals have their default action again: a second one ends
+ * the process at once. */
 int      feed_run           (Feed            *feed);
 void     feed_stop          (Feed            *feed,
                              int              exit_status);
