@@ -125,7 +125,7 @@ class Network:
             run(*tc, 'filter', 'add', 'dev', dev, 'parent', '1:', 'bpf', 'bytecode',
                 LOSS_BYTECODE, 'classid', '1:20')
             return 'no netem qdisc in this kernel: 3% loss by a BPF filter, no delay'
-        except subprocess.CalledProcessError as e:
+        except subprocess.CalledProcessError:
             return None
 
     def dropped(self):

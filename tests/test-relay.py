@@ -31,7 +31,7 @@ class CuttableOrigin(threading.Thread):
     `count`, from the one after the request's Last-Event-ID, with retry: 50,
     as far as send_until() allows; then the connection stays open, until
     cut() drops it. Records each request's Last-Event-ID (None when it has
-    none)."""
+    none) and Authorization header."""
 
     def __init__(self, count):
         super().__init__(daemon=True)
@@ -42,6 +42,7 @@ class CuttableOrigin(threading.Thread):
         self.listener.listen(16)
         self.url = 'http://127.0.0.1:%d/' % self.listener.getsockname()[1]
         self.requests = []
+        self.authorizations = []
         self.changed = threading.Condition()
         self.release = 0         # send events up to this one
         self.cutting = False
@@ -79,13 +80,14 @@ class CuttableOrigin(threading.Thread):
                 conn.close()
                 return
             head += data
-        last_id = None
+        headers = {}
         for line in head.decode('latin-1').split('\r\n')[1:]:
             name, _, value = line.partition(':')
-            if name.strip().lower() == 'last-event-id':
-                last_id = int(value.strip())
+            headers[name.strip().lower()] = value.strip()
+        last_id = int(headers['last-event-id']) if 'last-event-id' in headers else None
         with self.changed:
             self.requests.append(last_id)
+            self.authorizations.append(headers.get('authorization'))
             self.changed.notify_all()
         conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n'
                      b'Cache-Control: no-cache\r\nConnection: close\r\n\r\nretry: 50\n\n')
@@ -179,11 +181,12 @@ class RelayTest(unittest.TestCase):
 
     def test_the_relays_own_reconnection_is_invisible_to_its_clients(self):
         # The relay loses the origin twice; it resumes with its
-        # Last-Event-ID each time, and its client gets every event once.
+        # Last-Event-ID (and the headers it was given) each time, and its
+        # client gets every event once.
         origin = CuttableOrigin(60)
         origin.start()
         self.addCleanup(origin.stop)
-        relay = self.relay(origin.url)
+        relay = self.relay(origin.url, '-H', 'Authorization: Bearer relay-token')
         client = self.client(relay.url, '--max-events', '60')
         relay.stderr.wait_for(r'client \S+ connected', 'the client')
 
@@ -198,6 +201,7 @@ class RelayTest(unittest.TestCase):
         self.assertEqual(client.wait(), 0, client.stderr.lines)
         assert_exactly_once(self, client.events(), 60)
         self.assertEqual(origin.requests, [None, 20, 40])
+        self.assertEqual(origin.authorizations, ['Bearer relay-token'] * 3)
         # The client kept its one connection.
         self.assertFalse(any('reconnecting' in line for line in client.stderr.lines))
 

@@ -146,7 +146,8 @@ relay_accept (SseServerStream *stream,
     return FALSE;
 
   if (opt_verbose)
-    status_line (_("a client waits for event “%s”, which has not come from the origin yet"), id);
+    status_line (_("a client waits for event “%s”, which has not come from the origin yet"),
+                 id);
 
   waiter = g_new0 (Waiter, 1);
   waiter->relay = relay;
