@@ -115,17 +115,24 @@ sse_server_listen (SoupServer               *server,
   return socket != NULL && soup_server_listen_socket (server, socket, options, error);
 }
 
-/* Listens on @iaddr4 and @iaddr6 (either may be NULL), on the same port:
- * libsoup's soup_server_listen_ipv4_ipv6(), on deep sockets. */
+/* Listens on the IPv4 and the IPv6 address @new_address makes (the
+ * loopback or the any address), or on one of them as @options says, on the
+ * same port: libsoup's soup_server_listen_ipv4_ipv6(), on deep sockets. */
 static gboolean
-listen_ipv4_ipv6 (SoupServer               *server,
-                  GInetAddress             *iaddr4,
-                  GInetAddress             *iaddr6,
-                  guint                     port,
-                  SoupServerListenOptions   options,
-                  GError                  **error)
+listen_ipv4_ipv6 (SoupServer                *server,
+                  GInetAddress            *(*new_address) (GSocketFamily family),
+                  guint                      port,
+                  SoupServerListenOptions    options,
+                  GError                   **error)
 {
+  g_autoptr(GInetAddress) iaddr4 = NULL;
+  g_autoptr(GInetAddress) iaddr6 = NULL;
   guint attempt;
+
+  if (!(options & SOUP_SERVER_LISTEN_IPV6_ONLY))
+    iaddr4 = new_address (G_SOCKET_FAMILY_IPV4);
+  if (!(options & SOUP_SERVER_LISTEN_IPV4_ONLY))
+    iaddr6 = new_address (G_SOCKET_FAMILY_IPV6);
 
   options &= ~(SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_IPV6_ONLY);
 
@@ -213,21 +220,13 @@ sse_server_listen_local (SoupServer               *server,
                          SoupServerListenOptions   options,
                          GError                  **error)
 {
-  g_autoptr(GInetAddress) iaddr4 = NULL;
-  g_autoptr(GInetAddress) iaddr6 = NULL;
-
   g_return_val_if_fail (SOUP_IS_SERVER (server), FALSE);
   g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
   g_return_val_if_fail (!(options & SOUP_SERVER_LISTEN_IPV4_ONLY) ||
                         !(options & SOUP_SERVER_LISTEN_IPV6_ONLY), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!(options & SOUP_SERVER_LISTEN_IPV6_ONLY))
-    iaddr4 = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  if (!(options & SOUP_SERVER_LISTEN_IPV4_ONLY))
-    iaddr6 = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
-
-  return listen_ipv4_ipv6 (server, iaddr4, iaddr6, port, options, error);
+  return listen_ipv4_ipv6 (server, g_inet_address_new_loopback, port, options, error);
 }
 
 /**
@@ -252,19 +251,11 @@ sse_server_listen_all (SoupServer               *server,
                        SoupServerListenOptions   options,
                        GError                  **error)
 {
-  g_autoptr(GInetAddress) iaddr4 = NULL;
-  g_autoptr(GInetAddress) iaddr6 = NULL;
-
   g_return_val_if_fail (SOUP_IS_SERVER (server), FALSE);
   g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
   g_return_val_if_fail (!(options & SOUP_SERVER_LISTEN_IPV4_ONLY) ||
                         !(options & SOUP_SERVER_LISTEN_IPV6_ONLY), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!(options & SOUP_SERVER_LISTEN_IPV6_ONLY))
-    iaddr4 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
-  if (!(options & SOUP_SERVER_LISTEN_IPV4_ONLY))
-    iaddr6 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
-
-  return listen_ipv4_ipv6 (server, iaddr4, iaddr6, port, options, error);
+  return listen_ipv4_ipv6 (server, g_inet_address_new_any, port, options, error);
 }
