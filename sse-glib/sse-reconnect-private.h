@@ -68,10 +68,6 @@ guint    _sse_reconnect_backoff     (guint                    attempt,
                                      guint                    max_reconnection_time,
                                      guint32                  random);
 
-/* The same with a random jitter (g_random_int()). */
-guint    _sse_reconnect_default_backoff (guint                attempt,
-                                         guint                reconnection_time,
-                                         guint                max_reconnection_time);
 
 /* The request that follows an attempt. */
 typedef enum {

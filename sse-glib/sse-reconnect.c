@@ -81,15 +81,6 @@ _sse_reconnect_backoff (guint   attempt,
   return (guint) MIN (delay, cap);
 }
 
-guint
-_sse_reconnect_default_backoff (guint attempt,
-                                guint reconnection_time,
-                                guint max_reconnection_time)
-{
-  return _sse_reconnect_backoff (attempt, reconnection_time, max_reconnection_time,
-                                 g_random_int ());
-}
-
 SseReconnectRequest
 _sse_reconnect_next_request (SseReconnectMode  mode,
                              const char       *method,
