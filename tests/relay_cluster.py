@@ -19,8 +19,10 @@ import tempfile
 import threading
 import time
 
+import nginx_config
+
 TIMEOUT = 30
-NGINX = shutil.which('nginx') or ('/usr/sbin/nginx' if os.path.exists('/usr/sbin/nginx') else None)
+NGINX = nginx_config.NGINX
 
 
 def free_port(host='127.0.0.1'):
@@ -178,20 +180,7 @@ class Nginx:
                                                     ' max_fails=1 fail_timeout=30s' if i == 0
                                                     else ' backup')
                           for i, (host, port) in enumerate(relays))
-        user = 'user root;\n' if os.geteuid() == 0 else ''
-        config = f"""{user}daemon off;
-worker_processes 1;
-error_log {self.dir}/error.log info;
-pid {self.dir}/nginx.pid;
-events {{ worker_connections 256; }}
-http {{
-  access_log off;
-  client_body_temp_path {self.dir}/body;
-  proxy_temp_path {self.dir}/proxy;
-  fastcgi_temp_path {self.dir}/fastcgi;
-  uwsgi_temp_path {self.dir}/uwsgi;
-  scgi_temp_path {self.dir}/scgi;
-  upstream relays {{
+        body = f"""  upstream relays {{
 {servers}  }}
   server {{
     listen {listen}:{self.port};
@@ -205,8 +194,8 @@ http {{
       proxy_next_upstream error timeout;
     }}
   }}
-}}
 """
+        config = nginx_config.config(self.dir, body, worker_connections=256)
         path = os.path.join(self.dir, 'nginx.conf')
         with open(path, 'w') as f:
             f.write(config)

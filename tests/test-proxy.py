@@ -25,6 +25,7 @@ import threading
 import time
 import unittest
 
+import nginx_config  # noqa: E402
 from sse_testutil import run_until  # noqa: E402  (before gi: it sets GIO's environment)
 import gi  # noqa: E402
 
@@ -33,10 +34,10 @@ gi.require_version('Gio', '2.0')
 gi.require_version('Soup', '3.0')
 gi.require_version('Sse', '1')
 
-from gi.repository import Gio, GLib, Soup, Sse  # noqa: E402
+from gi.repository import Gio, Soup, Sse  # noqa: E402
 
 CERTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'certs')
-NGINX = shutil.which('nginx') or ('/usr/sbin/nginx' if os.path.exists('/usr/sbin/nginx') else None)
+NGINX = nginx_config.NGINX
 
 
 def free_port():
@@ -114,20 +115,7 @@ class Nginx:
         self.dir = tempfile.mkdtemp(prefix='sse-glib-nginx-')
         self.tls_port = free_port()
         self.plain_port = free_port()
-        user = 'user root;\n' if os.geteuid() == 0 else ''
-        config = f"""{user}daemon off;
-worker_processes 1;
-error_log {self.dir}/error.log info;
-pid {self.dir}/nginx.pid;
-events {{ worker_connections 64; }}
-http {{
-  access_log off;
-  client_body_temp_path {self.dir}/body;
-  proxy_temp_path {self.dir}/proxy;
-  fastcgi_temp_path {self.dir}/fastcgi;
-  uwsgi_temp_path {self.dir}/uwsgi;
-  scgi_temp_path {self.dir}/scgi;
-  server {{
+        body = f"""  server {{
     listen 127.0.0.1:{self.tls_port} ssl http2;
     listen 127.0.0.1:{self.plain_port};
     ssl_certificate {CERTS}/server.pem;
@@ -139,8 +127,8 @@ http {{
       proxy_read_timeout 1h;
     }}
   }}
-}}
 """
+        config = nginx_config.config(self.dir, body)
         path = os.path.join(self.dir, 'nginx.conf')
         with open(path, 'w') as f:
             f.write(config)
