@@ -106,7 +106,7 @@ sink_event (gpointer              user_data,
   SseEventSource *self = user_data;   /* no checked cast: once per event */
   SseAttempt *attempt = self->attempt;
   SseEventFields with_origin;
-  SseEvent *event;
+  SseEvent *event = NULL;
 
   _sse_event_source_sync_last_event_id (self, fields->last_event_id, fields->last_event_id_len);
   if (!_sse_attempt_still_wanted (attempt))
@@ -115,16 +115,11 @@ sink_event (gpointer              user_data,
   attempt->progress = TRUE;
   with_origin = *fields;
   with_origin.origin = attempt->origin;
-  /* The handlers may let the source go: the attempt says so. */
-  if (!self->queue.active)
-    {
-      _sse_event_emitter_emit (&self->emitter, self, _sse_event_source_signals[SIGNAL_EVENT],
-                               &with_origin, (gpointer const *) &attempt->source, NULL);
-      return;
-    }
-
+  /* The handlers may let the source go: the attempt says so. A pulled
+   * source keeps the event too. */
   _sse_event_emitter_emit (&self->emitter, self, _sse_event_source_signals[SIGNAL_EVENT],
-                           &with_origin, (gpointer const *) &attempt->source, &event);
+                           &with_origin, (gpointer const *) &attempt->source,
+                           self->queue.active ? &event : NULL);
   if (event != NULL)
     _sse_event_queue_push (self, event);
 }
